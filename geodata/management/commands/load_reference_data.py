@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from geodata.services import load_reference_data
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads the administrative units (34 current and 63 legacy provinces, communes, legacy "
+        "districts), the old-to-new mapping and the registry vocabularies from the files in "
+        "geodata/reference_data. Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        counts = load_reference_data()
+        for what, n in counts.items():
+            self.stdout.write(f"{what}: {n}")

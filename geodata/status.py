@@ -1,0 +1,90 @@
+"""The standing of a credential, and so of a site, computed for a date: never stored, so it
+cannot go stale. The same rule in Python (one object) and in SQL (lists); a test holds them equal.
+
+On a date, a credential is
+  not_yet_valid  before its issue date;
+  withdrawn      from a withdrawal on (final);
+  expired        after its valid-until date;
+  suspended      from a suspension until a reinstatement;
+  expiring       when its valid-until date is at most 90 days away;
+  valid          otherwise (a credential without a valid-until date does not expire).
+"""
+
+from datetime import date, timedelta
+
+from django.apps import apps
+from django.db.models import Case, CharField, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.lookups import Exact
+
+VALID = "valid"
+EXPIRING = "expiring"
+SUSPENDED = "suspended"
+EXPIRED = "expired"
+WITHDRAWN = "withdrawn"
+NOT_YET_VALID = "not_yet_valid"
+REINSTATED = "reinstated"  # an event, never a status
+
+EXPIRING_WITHIN = timedelta(days=90)
+
+# From best to worst: a site shows the best standing among its credentials.
+RANKED = (VALID, EXPIRING, SUSPENDED, EXPIRED, WITHDRAWN, NOT_YET_VALID)
+
+
+def credential_status(issued_on: date, valid_until: date | None, events, on: date) -> str:
+    """`events`: (effective_on, kind) pairs in the order they were recorded."""
+    if on < issued_on:
+        return NOT_YET_VALID
+    in_force = [kind for effective_on, kind in sorted(events, key=lambda e: e[0])
+                if effective_on <= on]
+    standing = in_force[-1] if in_force else None
+    if standing == WITHDRAWN:
+        return WITHDRAWN
+    if valid_until is not None and on > valid_until:
+        return EXPIRED
+    if standing == SUSPENDED:
+        return SUSPENDED
+    if valid_until is not None and valid_until - on <= EXPIRING_WITHIN:
+        return EXPIRING
+    return VALID
+
+
+def best(statuses) -> str | None:
+    present = set(statuses)
+    return next((s for s in RANKED if s in present), None)
+
+
+def credential_status_expression(on: date):
+    """The SQL form of credential_status, for a queryset of credentials."""
+    event_model = apps.get_model("geodata", "CredentialEvent")
+    standing = Subquery(
+        event_model.objects.filter(credential=OuterRef("pk"), effective_on__lte=on)
+        .order_by("-effective_on", "-id")
+        .values("kind")[:1]
+    )
+    return Case(
+        When(issued_on__gt=on, then=Value(NOT_YET_VALID)),
+        When(Exact(standing, WITHDRAWN), then=Value(WITHDRAWN)),
+        When(valid_until__lt=on, then=Value(EXPIRED)),
+        When(Exact(standing, SUSPENDED), then=Value(SUSPENDED)),
+        When(valid_until__lte=on + EXPIRING_WITHIN, then=Value(EXPIRING)),
+        default=Value(VALID),
+        output_field=CharField(),
+    )
+
+
+def site_status_expression(on: date):
+    """The best status on `on` among the credentials covering each site of a queryset."""
+    credential_model = apps.get_model("geodata", "Credential")
+    rank = Case(
+        *(When(status=s, then=Value(i)) for i, s in enumerate(RANKED)),
+        output_field=IntegerField(),
+    )
+    ranked = (
+        credential_model.objects.filter(sites=OuterRef("pk"))
+        .annotate(status=credential_status_expression(on))
+        .annotate(rank=rank)
+        .order_by("rank")
+        .values("status")[:1]
+    )
+    return Subquery(ranked, output_field=CharField())
+
