@@ -1,4 +1,4 @@
-"""The committed reference files (geodata/reference_data) read into plain records: no models, no DB."""
+"""The committed reference files (geodata/reference_data) read into records: no models, no DB."""
 
 import csv
 from dataclasses import dataclass
@@ -82,7 +82,7 @@ def _unit(row: dict[str, str]) -> UnitRecord:
 
 @cache
 def read_units() -> list[UnitRecord]:
-    """Every row of the gazetteer: 34 + 63 provinces, 692 legacy districts, 3,321 + 10,047 communes."""
+    """Every gazetteer row: 34 + 63 provinces, 692 legacy districts, 3,321 + 10,047 communes."""
     return [_unit(row) for row in _rows(GAZETTEER)]
 
 
@@ -97,7 +97,9 @@ def read_successions() -> list[SuccessionRecord]:
         for row in _rows(PROVINCE_MAPPING)
     ]
     communes = [
-        SuccessionRecord("commune", row["old_commune_code"], row["new_commune_code"], row["relation"])
+        SuccessionRecord(
+            "commune", row["old_commune_code"], row["new_commune_code"], row["relation"]
+        )
         for row in _rows(COMMUNE_MAPPING)
         if row["old_commune_code"]
     ]
