@@ -1,0 +1,95 @@
+// The base map of every page: the configured tile layer under the 34 province boundaries, which
+// come from the project's own API, so the map keeps the shape of Viet Nam when no tile loads.
+import * as L from "leaflet";
+
+export const VIET_NAM_BOUNDS = L.latLngBounds([8.2, 102.1], [23.4, 109.5]);
+export const PROVINCES_URL = "/api/v1/boundaries/provinces/";
+
+const BOUNDARY_STYLE = {
+  color: "#1f4e79",
+  weight: 1,
+  opacity: 0.9,
+  fillColor: "#dce8f3",
+  fillOpacity: 0.45,
+};
+
+/** The base-map settings rendered by `{{ base_map|json_script:"base-map" }}`. */
+export function readBaseMapConfig(id = "base-map") {
+  const element = document.getElementById(id);
+  return element ? JSON.parse(element.textContent) : {};
+}
+
+/** The vendored default marker, by explicit URLs: the hashed static file names defeat Leaflet's
+ * guess of its image path from leaflet.css. */
+export function markerIcon({ iconUrl, iconRetinaUrl, shadowUrl }) {
+  return L.icon({
+    iconUrl,
+    iconRetinaUrl,
+    shadowUrl,
+    iconSize: [25, 41],
+    iconAnchor: [12, 41],
+    popupAnchor: [1, -34],
+    tooltipAnchor: [16, -28],
+    shadowSize: [41, 41],
+  });
+}
+
+function provinceTooltip(layer) {
+  const label = document.createElement("span");
+  label.textContent = layer.feature.properties.full_name || layer.feature.properties.name;
+  return label;
+}
+
+/**
+ * Creates a Leaflet map of Viet Nam in `element`.
+ *
+ * Returns `{ map, boundaries }`: `boundaries` is a promise of the GeoJSON layer of the provinces
+ * (rejected when they cannot be fetched). With `interactive: false` the boundaries let every
+ * click through to the map, as a point picker needs.
+ */
+export function createBaseMap(element, config = readBaseMapConfig(), options = {}) {
+  const {
+    boundariesUrl = element.dataset.boundariesUrl || PROVINCES_URL,
+    interactive = true,
+    mapOptions = {},
+  } = options;
+
+  const map = L.map(element, { zoomSnap: 0.25, minZoom: 4, ...mapOptions });
+  map.fitBounds(VIET_NAM_BOUNDS);
+
+  if (config.tileUrl) {
+    L.tileLayer(config.tileUrl, {
+      maxZoom: config.maxZoom || 19,
+      attribution: config.attribution || "",
+    }).addTo(map);
+  }
+
+  // The map may be laid out after it was created (a collapsed fieldset, a late stylesheet).
+  if ("ResizeObserver" in window) {
+    new ResizeObserver(() => map.invalidateSize()).observe(element);
+  }
+
+  const boundaries = fetch(boundariesUrl, {
+    headers: { Accept: "application/geo+json, application/json" },
+    credentials: "same-origin",
+  })
+    .then((response) => {
+      if (!response.ok) {
+        throw new Error(`${boundariesUrl}: HTTP ${response.status}`);
+      }
+      return response.json();
+    })
+    .then((collection) => {
+      const layer = L.geoJSON(collection, {
+        style: BOUNDARY_STYLE,
+        interactive,
+        attribution: config.boundaryAttribution || "",
+      });
+      if (interactive) {
+        layer.bindTooltip(provinceTooltip, { sticky: true });
+      }
+      return layer.addTo(map);
+    });
+
+  return { map, boundaries };
+}
