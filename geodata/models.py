@@ -79,8 +79,9 @@ class AdministrativeUnit(models.Model):
         ]
 
     def __str__(self):
-        era = "" if self.current else f" ({_('before 1/7/2025')})"
-        return f"{self.full_name}{era}"
+        if self.current:
+            return self.full_name
+        return _("%(name)s (before 1/7/2025)") % {"name": self.full_name}
 
 
 class UnitSuccession(models.Model):
@@ -97,6 +98,7 @@ class UnitSuccession(models.Model):
 
     class Meta:
         verbose_name = _("succession of units")
+        verbose_name_plural = _("successions of units")
         constraints = [
             models.UniqueConstraint(fields=["legacy", "current"], name="succession_natural_key"),
         ]
@@ -348,15 +350,15 @@ class Site(TimestampedModel):
 
 
 class Standard(models.TextChoices):
-    ISO_IEC_17025 = "ISO/IEC 17025", "ISO/IEC 17025 (testing and calibration laboratories)"
-    ISO_15189 = "ISO 15189", "ISO 15189 (medical laboratories)"
-    ISO_IEC_17065 = "ISO/IEC 17065", "ISO/IEC 17065 (product certification)"
-    ISO_IEC_17021_1 = "ISO/IEC 17021-1", "ISO/IEC 17021-1 (management-system certification)"
-    ISO_IEC_17020 = "ISO/IEC 17020", "ISO/IEC 17020 (inspection)"
-    ISO_IEC_17024 = "ISO/IEC 17024", "ISO/IEC 17024 (certification of persons)"
-    ISO_IEC_17043 = "ISO/IEC 17043", "ISO/IEC 17043 (proficiency testing)"
-    ISO_17034 = "ISO 17034", "ISO 17034 (reference material producers)"
-    ISO_IEC_17011 = "ISO/IEC 17011", "ISO/IEC 17011 (accreditation bodies)"
+    ISO_IEC_17025 = "ISO/IEC 17025", _("ISO/IEC 17025 (testing and calibration laboratories)")
+    ISO_15189 = "ISO 15189", _("ISO 15189 (medical laboratories)")
+    ISO_IEC_17065 = "ISO/IEC 17065", _("ISO/IEC 17065 (product certification)")
+    ISO_IEC_17021_1 = "ISO/IEC 17021-1", _("ISO/IEC 17021-1 (management-system certification)")
+    ISO_IEC_17020 = "ISO/IEC 17020", _("ISO/IEC 17020 (inspection)")
+    ISO_IEC_17024 = "ISO/IEC 17024", _("ISO/IEC 17024 (certification of persons)")
+    ISO_IEC_17043 = "ISO/IEC 17043", _("ISO/IEC 17043 (proficiency testing)")
+    ISO_17034 = "ISO 17034", _("ISO 17034 (reference material producers)")
+    ISO_IEC_17011 = "ISO/IEC 17011", _("ISO/IEC 17011 (accreditation bodies)")
 
 
 class CredentialQuerySet(models.QuerySet):
