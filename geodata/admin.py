@@ -80,8 +80,7 @@ class CredentialEventInline(admin.TabularInline):
 class ScopeItemInline(admin.TabularInline):
     model = ScopeItem
     extra = 0
-    fields = ["field", "product", "test", "method", "method_reference", "range",
-              "instrument_type"]
+    fields = ["field", "product", "test", "method", "method_reference", "range", "instrument_type"]
     readonly_fields = ["method_reference"]
     autocomplete_fields = ["field", "instrument_type"]
 
@@ -120,25 +119,48 @@ class CredentialInline(StatusTodayMixin, admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name_vi", "short_name", "tax_code", "parent", "updated_at"]
-    search_fields = folded("name_vi", "name_en", "short_name") + ["tax_code"]
+    search_fields = [*folded("name_vi", "name_en", "short_name"), "tax_code"]
     autocomplete_fields = ["parent"]
     inlines = [SiteInline, CredentialInline, DocumentInline]
 
 
 @admin.register(Site)
 class SiteAdmin(StatusTodayMixin, admin.ModelAdmin):
-    list_display = ["name", "organisation", "kind_labels", "province", "commune", "status_today",
-                    "published"]
-    list_filter = [ServiceKindFilter, StatusFilter, ("province", admin.RelatedOnlyFieldListFilter),
-                   "location_method", "published"]
+    list_display = [
+        "name",
+        "organisation",
+        "kind_labels",
+        "province",
+        "commune",
+        "status_today",
+        "published",
+    ]
+    list_filter = [
+        ServiceKindFilter,
+        StatusFilter,
+        ("province", admin.RelatedOnlyFieldListFilter),
+        "location_method",
+        "published",
+    ]
     search_fields = folded("name", "address", "organisation__name_vi", "commune__name")
     autocomplete_fields = ["organisation", "province", "commune"]
     list_select_related = ["organisation", "province", "commune"]
     formfield_overrides = {PointField: {"widget": MapPointWidget}}
     fieldsets = [
         (None, {"fields": ["organisation", "name", "kinds", "published"]}),
-        (_("Address"), {"fields": ["address", "province", "commune", "legacy_commune_name",
-                                   "legacy_district_name", "legacy_province_name"]}),
+        (
+            _("Address"),
+            {
+                "fields": [
+                    "address",
+                    "province",
+                    "commune",
+                    "legacy_commune_name",
+                    "legacy_district_name",
+                    "legacy_province_name",
+                ]
+            },
+        ),
         (_("Location"), {"fields": ["location", "location_method", "location_accuracy_m"]}),
         (_("Contact"), {"fields": ["phone", "email", "opening_hours"]}),
     ]
@@ -150,12 +172,29 @@ class SiteAdmin(StatusTodayMixin, admin.ModelAdmin):
 
 @admin.register(Credential)
 class CredentialAdmin(StatusTodayMixin, admin.ModelAdmin):
-    list_display = ["number", "scheme", "organisation", "issuer", "issued_on", "valid_until",
-                    "status_today"]
-    list_filter = [StatusFilter, "scheme", "standard", "issuer__kind",
-                   ("sites__province", admin.RelatedOnlyFieldListFilter)]
-    search_fields = folded("number", "organisation__name_vi", "scope__product", "scope__test",
-                           "scope__method_reference")
+    list_display = [
+        "number",
+        "scheme",
+        "organisation",
+        "issuer",
+        "issued_on",
+        "valid_until",
+        "status_today",
+    ]
+    list_filter = [
+        StatusFilter,
+        "scheme",
+        "standard",
+        "issuer__kind",
+        ("sites__province", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = folded(
+        "number",
+        "organisation__name_vi",
+        "scope__product",
+        "scope__test",
+        "scope__method_reference",
+    )
     autocomplete_fields = ["organisation", "issuer", "sites"]
     list_select_related = ["scheme", "organisation", "issuer"]
     date_hierarchy = "issued_on"
@@ -206,10 +245,19 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
     list_display = ["code", "full_name", "level", "current", "parent"]
     list_filter = ["level", "current"]
-    search_fields = folded("name", "full_name") + ["code"]
+    search_fields = [*folded("name", "full_name"), "code"]
     list_select_related = ["parent"]
-    readonly_fields = ["level", "current", "code", "name", "full_name", "unit_type", "parent",
-                       "point_method", "successor_list"]
+    readonly_fields = [
+        "level",
+        "current",
+        "code",
+        "name",
+        "full_name",
+        "unit_type",
+        "parent",
+        "point_method",
+        "successor_list",
+    ]
     exclude = ["boundary", "point", "successors"]
 
     @admin.display(description=_("became"))

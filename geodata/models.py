@@ -59,14 +59,21 @@ class AdministrativeUnit(models.Model):
     full_name = models.CharField(_("full name"), max_length=120)
     unit_type = models.CharField(_("type"), max_length=30, blank=True)
     parent = models.ForeignKey(
-        "self", models.CASCADE, null=True, blank=True, related_name="children",
+        "self",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     boundary = models.MultiPolygonField(_("boundary"), srid=4326, null=True, blank=True)
     point = models.PointField(_("representative point"), srid=4326, null=True, blank=True)
     point_method = models.CharField(_("how the point was obtained"), max_length=200, blank=True)
     successors = models.ManyToManyField(
-        "self", through="UnitSuccession", symmetrical=False, related_name="predecessors",
+        "self",
+        through="UnitSuccession",
+        symmetrical=False,
+        related_name="predecessors",
         blank=True,
     )
 
@@ -163,12 +170,21 @@ class Authority(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     country = models.CharField(_("country (ISO 3166)"), max_length=2, default="VN")
     province = models.ForeignKey(
-        AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+",
-        limit_choices_to={"level": "province", "current": True}, verbose_name=_("province"),
+        AdministrativeUnit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": "province", "current": True},
+        verbose_name=_("province"),
     )
     website = models.URLField(_("website"), blank=True)
     superseded_by = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="supersedes",
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supersedes",
         verbose_name=_("superseded by"),
     )
     active_until = models.DateField(_("active until"), null=True, blank=True)
@@ -199,7 +215,9 @@ class Scheme(models.Model):
         _("kind of credential"), max_length=15, choices=CredentialKind.choices
     )
     number_pattern = models.CharField(
-        _("number pattern"), max_length=200, blank=True,
+        _("number pattern"),
+        max_length=200,
+        blank=True,
         help_text=_("Regular expression a credential number must match, e.g. ^VILAS \\d{3,4}$"),
     )
     legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True)
@@ -232,7 +250,11 @@ class Organisation(TimestampedModel):
         _("tax or enterprise code"), max_length=14, blank=True, validators=[tax_code_validator]
     )
     parent = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="subsidiaries",
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
         verbose_name=_("parent organisation"),
     )
     head_office_address = models.CharField(_("head office address"), max_length=500, blank=True)
@@ -291,16 +313,25 @@ class Site(TimestampedModel):
     name = models.CharField(_("name"), max_length=255)
     kinds = ArrayField(
         models.CharField(max_length=20, choices=ServiceKind.choices),
-        verbose_name=_("services"), default=list,
+        verbose_name=_("services"),
+        default=list,
     )
     address = models.CharField(_("address as written"), max_length=500)
     province = models.ForeignKey(
-        AdministrativeUnit, models.PROTECT, related_name="+", verbose_name=_("province"),
+        AdministrativeUnit,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("province"),
         limit_choices_to={"level": "province", "current": True},
     )
     commune = models.ForeignKey(
-        AdministrativeUnit, models.PROTECT, null=True, blank=True, related_name="+",
-        limit_choices_to={"level": "commune", "current": True}, verbose_name=_("commune"),
+        AdministrativeUnit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": "commune", "current": True},
+        verbose_name=_("commune"),
     )
     legacy_province_name = models.CharField(_("former province"), max_length=100, blank=True)
     legacy_district_name = models.CharField(_("former district"), max_length=100, blank=True)
@@ -315,7 +346,9 @@ class Site(TimestampedModel):
     phone = models.CharField(_("phone"), max_length=60, blank=True)
     email = models.EmailField(_("email"), blank=True)
     opening_hours = models.CharField(
-        _("opening hours"), max_length=255, blank=True,
+        _("opening hours"),
+        max_length=255,
+        blank=True,
         help_text=_('OpenStreetMap syntax, e.g. "Mo-Fr 07:30-11:30,13:30-17:00"'),
     )
     published = models.BooleanField(_("published"), default=False)
@@ -381,9 +414,7 @@ class Credential(TimestampedModel):
     number = models.CharField(
         _("number"), max_length=60, help_text=_('As issued, e.g. "VILAS 216" or "02/CN/TĐC"')
     )
-    standard = models.CharField(
-        _("standard"), max_length=20, choices=Standard.choices, blank=True
-    )
+    standard = models.CharField(_("standard"), max_length=20, choices=Standard.choices, blank=True)
     issuer = models.ForeignKey(
         Authority, models.PROTECT, related_name="credentials", verbose_name=_("issued by")
     )
@@ -418,7 +449,9 @@ class Credential(TimestampedModel):
 
     def status_on(self, on):
         return status.credential_status(
-            self.issued_on, self.valid_until, [(e.effective_on, e.kind) for e in self.events.all()],
+            self.issued_on,
+            self.valid_until,
+            [(e.effective_on, e.kind) for e in self.events.all()],
             on,
         )
 
@@ -452,19 +485,23 @@ class ScopeItem(models.Model):
     inspected, by which method, over which range."""
 
     credential = models.ForeignKey(Credential, models.CASCADE, related_name="scope")
-    field = models.ForeignKey(
-        Field, models.PROTECT, null=True, blank=True, verbose_name=_("field")
-    )
+    field = models.ForeignKey(Field, models.PROTECT, null=True, blank=True, verbose_name=_("field"))
     product = models.CharField(_("product or material"), max_length=255, blank=True)
     test = models.CharField(_("test or measured quantity"), max_length=255, blank=True)
     method = models.CharField(_("method or standard as written"), max_length=255, blank=True)
     method_reference = models.CharField(
-        _("method or standard (searchable form)"), max_length=255, blank=True, db_index=True,
+        _("method or standard (searchable form)"),
+        max_length=255,
+        blank=True,
+        db_index=True,
         editable=False,
     )
     range = models.CharField(_("range"), max_length=255, blank=True)
     instrument_type = models.ForeignKey(
-        InstrumentType, models.PROTECT, null=True, blank=True,
+        InstrumentType,
+        models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("measuring-instrument type"),
     )
 
@@ -511,7 +548,11 @@ class Document(TimestampedModel):
         Organisation, models.CASCADE, related_name="documents", verbose_name=_("organisation")
     )
     credential = models.ForeignKey(
-        Credential, models.SET_NULL, null=True, blank=True, related_name="documents",
+        Credential,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
         verbose_name=_("credential"),
     )
 

@@ -14,8 +14,10 @@ def registry_summary(on=None):
     on = on or timezone.localdate()
     sites = Site.objects.published()
     per_kind = dict(
-        sites.annotate(kind=Func("kinds", function="unnest")).values_list("kind")
-        .annotate(n=Count("id")).values_list("kind", "n")
+        sites.annotate(kind=Func("kinds", function="unnest"))
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
     )
     in_force = sites.with_status(on).aggregate(
         n=Count("id", filter=Q(status__in=[status.VALID, status.EXPIRING]))

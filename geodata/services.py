@@ -36,8 +36,11 @@ def load_reference_data() -> Counter:
     ids = {}
     # Parents before children, so each level can point at the one above it.
     for level, current in [
-        ("province", True), ("province", False), ("district", False),
-        ("commune", True), ("commune", False),
+        ("province", True),
+        ("province", False),
+        ("district", False),
+        ("commune", True),
+        ("commune", False),
     ]:
         records = [u for u in reference.read_units() if (u.level, u.current) == (level, current)]
         ids.update(_upsert_units(level, current, records, ids))
@@ -52,7 +55,11 @@ def _upsert_units(level, current, records, ids):
     parent_level = {"commune": "province" if current else "district", "district": "province"}
     units = [
         AdministrativeUnit(
-            level=level, current=current, code=r.code, name=r.name, full_name=r.full_name,
+            level=level,
+            current=current,
+            code=r.code,
+            name=r.name,
+            full_name=r.full_name,
             unit_type=r.unit_type,
             parent_id=ids.get((parent_level.get(level), current, r.parent_code)),
             boundary=boundaries.get(r.code),
@@ -62,13 +69,17 @@ def _upsert_units(level, current, records, ids):
         for r in records
     ]
     AdministrativeUnit.objects.bulk_create(
-        units, batch_size=500, update_conflicts=True,
-        unique_fields=["level", "current", "code"], update_fields=UNIT_FIELDS,
+        units,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["level", "current", "code"],
+        update_fields=UNIT_FIELDS,
     )
     return {
         (level, current, code): pk
-        for code, pk in AdministrativeUnit.objects.filter(level=level, current=current)
-        .values_list("code", "pk")
+        for code, pk in AdministrativeUnit.objects.filter(level=level, current=current).values_list(
+            "code", "pk"
+        )
     }
 
 
@@ -96,28 +107,34 @@ def _upsert_successions(ids) -> int:
         for s in reference.read_successions()
     ]
     UnitSuccession.objects.bulk_create(
-        successions, batch_size=1000, update_conflicts=True,
-        unique_fields=["legacy", "current"], update_fields=["relation"],
+        successions,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["legacy", "current"],
+        update_fields=["relation"],
     )
     return len(successions)
 
 
 def _upsert_vocabularies() -> Counter:
     data = json.loads(VOCABULARIES.read_text(encoding="utf-8"))
-    for model, key in [(Scheme, "schemes"), (Field, "fields"), (InstrumentType, "instrument_types")]:
+    vocabularies = [(Scheme, "schemes"), (Field, "fields"), (InstrumentType, "instrument_types")]
+    for model, key in vocabularies:
         for entry in data[key]:
             model.objects.update_or_create(code=entry["code"], defaults=entry)
     for entry in data["authorities"]:
         _upsert_authority(dict(entry))
     for province in AdministrativeUnit.objects.filter(level="province", current=True):
-        _upsert_authority({
-            "code": f"so-khcn-{province.code}",
-            "name_vi": f"Sở Khoa học và Công nghệ {province.name}",
-            "name_en": f"Department of Science and Technology of {province.name}",
-            "short_name": f"Sở KH&CN {province.name}",
-            "kind": Authority.Kind.PROVINCIAL_DEPARTMENT,
-            "province": province,
-        })
+        _upsert_authority(
+            {
+                "code": f"so-khcn-{province.code}",
+                "name_vi": f"Sở Khoa học và Công nghệ {province.name}",
+                "name_en": f"Department of Science and Technology of {province.name}",
+                "short_name": f"Sở KH&CN {province.name}",
+                "kind": Authority.Kind.PROVINCIAL_DEPARTMENT,
+                "province": province,
+            }
+        )
     return Counter({key: len(data[key]) for key in ["schemes", "fields", "instrument_types"]})
 
 

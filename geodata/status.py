@@ -34,8 +34,9 @@ def credential_status(issued_on: date, valid_until: date | None, events, on: dat
     """`events`: (effective_on, kind) pairs in the order they were recorded."""
     if on < issued_on:
         return NOT_YET_VALID
-    in_force = [kind for effective_on, kind in sorted(events, key=lambda e: e[0])
-                if effective_on <= on]
+    in_force = [
+        kind for effective_on, kind in sorted(events, key=lambda e: e[0]) if effective_on <= on
+    ]
     standing = in_force[-1] if in_force else None
     if standing == WITHDRAWN:
         return WITHDRAWN
@@ -87,4 +88,3 @@ def site_status_expression(on: date):
         .values("status")[:1]
     )
     return Subquery(ranked, output_field=CharField())
-

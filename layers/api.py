@@ -11,4 +11,6 @@ from layers import selectors
 @cache_control(public=True, max_age=3600)
 def province_boundaries(request):
     """The 34 current provinces as a GeoJSON FeatureCollection, built by PostGIS."""
-    return HttpResponse(selectors.province_boundaries_geojson(), content_type="application/geo+json")
+    return HttpResponse(
+        selectors.province_boundaries_geojson(), content_type="application/geo+json"
+    )

@@ -11,7 +11,9 @@ CATALOGUE = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.
 def test_every_interface_string_has_a_vietnamese_translation():
     untranslated = subprocess.run(
         ["msgattrib", "--untranslated", "--no-obsolete", str(CATALOGUE)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert untranslated == ""
 

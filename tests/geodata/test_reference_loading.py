@@ -25,11 +25,19 @@ def test_reference_data_has_every_unit_before_and_after_july_2025(db):
 
 
 def test_loading_reference_data_twice_creates_no_duplicates(db):
-    before = (unit_counts(), UnitSuccession.objects.count(), Authority.objects.count(),
-              Scheme.objects.count())
+    before = (
+        unit_counts(),
+        UnitSuccession.objects.count(),
+        Authority.objects.count(),
+        Scheme.objects.count(),
+    )
     load_reference_data()
-    after = (unit_counts(), UnitSuccession.objects.count(), Authority.objects.count(),
-             Scheme.objects.count())
+    after = (
+        unit_counts(),
+        UnitSuccession.objects.count(),
+        Authority.objects.count(),
+        Scheme.objects.count(),
+    )
     assert after == before
 
 

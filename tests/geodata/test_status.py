@@ -70,10 +70,15 @@ def test_a_site_shows_the_best_standing_among_its_credentials():
 @pytest.mark.django_db
 def test_suspended_then_reinstated_credential_in_the_database():
     credential = make_credential(issued_on=ISSUED, valid_until=UNTIL)
-    CredentialEvent.objects.create(credential=credential, kind="suspended",
-                                   effective_on=date(2025, 5, 10), reason="Vi phạm quy định")
-    CredentialEvent.objects.create(credential=credential, kind="reinstated",
-                                   effective_on=date(2025, 8, 1))
+    CredentialEvent.objects.create(
+        credential=credential,
+        kind="suspended",
+        effective_on=date(2025, 5, 10),
+        reason="Vi phạm quy định",
+    )
+    CredentialEvent.objects.create(
+        credential=credential, kind="reinstated", effective_on=date(2025, 8, 1)
+    )
     on_date = {
         date(2025, 5, 9): status.VALID,
         date(2025, 6, 1): status.SUSPENDED,
