@@ -1,12 +1,10 @@
 """Reads of the registry that views share."""
 
-from django.contrib.gis.db.models.functions import Distance
-from django.contrib.gis.geos import Point
 from django.db.models import Count, Func, Q
 from django.utils import timezone
 
 from geodata import status
-from geodata.models import AdministrativeUnit, ServiceKind, Site
+from geodata.models import ServiceKind, Site
 
 
 def registry_summary(on=None):
@@ -27,19 +25,3 @@ def registry_summary(on=None):
         "in_force": in_force,
         "kinds": [(kind.label, per_kind.get(kind.value, 0)) for kind in ServiceKind],
     }
-
-
-def current_unit_at(point, level):
-    """The current province or commune containing `point`; where no loaded boundary contains
-    it (a coarse coastline, commune boundaries not loaded), the unit whose point is nearest."""
-    units = AdministrativeUnit.objects.filter(level=level, current=True)
-    return (
-        units.filter(boundary__covers=point).first()
-        or units.filter(point__isnull=False).order_by(Distance("point", point)).first()
-    )
-
-
-def current_commune_code_at(lon: float, lat: float) -> str | None:
-    """For AddressNormaliser: the code of the current commune at a point."""
-    commune = current_unit_at(Point(lon, lat, srid=4326), AdministrativeUnit.Level.COMMUNE)
-    return commune.code if commune else None

@@ -1,8 +1,6 @@
-from django.contrib.gis.geos import Point
 from django.db.models import Count
 
 from geodata.models import AdministrativeUnit, Authority, Scheme, UnitSuccession
-from geodata.selectors import current_commune_code_at, current_unit_at
 from geodata.services import load_reference_data
 
 
@@ -64,13 +62,3 @@ def test_the_former_directorate_is_kept_as_superseded_by_the_national_commission
     directorate = Authority.objects.get(code="tcdlcl")
     assert directorate.superseded_by.code == "ubtcdlcl"
     assert directorate.active_until.isoformat() == "2025-02-28"
-
-
-def test_a_point_in_hanoi_is_located_in_hanoi_and_its_ward(db):
-    point = Point(105.8045, 21.0465, srid=4326)  # Hoàng Quốc Việt street, Nghĩa Đô
-    assert current_unit_at(point, "province").name == "Hà Nội"
-    assert current_commune_code_at(105.8045, 21.0465) == (
-        AdministrativeUnit.objects.get(
-            level="commune", current=True, name="Nghĩa Đô", parent__name="Hà Nội"
-        ).code
-    )
