@@ -145,7 +145,17 @@ class SiteAdmin(StatusTodayMixin, admin.ModelAdmin):
     search_fields = folded("name", "address", "organisation__name_vi", "commune__name")
     autocomplete_fields = ["organisation", "province", "commune"]
     list_select_related = ["organisation", "province", "commune"]
-    formfield_overrides = {PointField: {"widget": MapPointWidget}}
+    formfield_overrides = {
+        PointField: {
+            "widget": MapPointWidget,
+            "error_messages": {
+                "invalid_geom": _(
+                    "Type the longitude and latitude in decimal degrees (e.g. 105.8 and 21.04), "
+                    "or click the map."
+                )
+            },
+        }
+    }
     fieldsets = [
         (None, {"fields": ["organisation", "name", "kinds", "published"]}),
         (

@@ -293,6 +293,16 @@ class LocationMethod(models.TextChoices):
     PROVINCE_POINT = "province_point", _("Point of the province (approximate)")
 
 
+# A site may stand offshore (a port, a platform), but within about 25 km of a province's outline,
+# the islands included: beyond the 12-nautical-mile territorial sea.
+VIET_NAM_SEA_MARGIN_DEGREES = 0.25
+OUTSIDE_VIET_NAM = _(
+    "The point (longitude %(lon).5f, latitude %(lat).5f) is outside Viet Nam's land and sea "
+    "area. Check that longitude and latitude are not swapped and are in decimal degrees "
+    "(WGS 84), or place the point on the map."
+)
+
+
 class SiteQuerySet(models.QuerySet):
     def with_status(self, on):
         """Annotate `status`: the best status, on the date `on`, among the site's credentials."""
@@ -365,9 +375,17 @@ class Site(TimestampedModel):
         return self.name
 
     def clean(self):
-        unknown = set(self.kinds) - set(ServiceKind.values)
-        if unknown:
-            raise ValidationError({"kinds": _("Unknown service kind: %s") % ", ".join(unknown)})
+        if self.location and not self.in_viet_nam(self.location):
+            where = {"lon": self.location.x, "lat": self.location.y}
+            raise ValidationError({"location": OUTSIDE_VIET_NAM % where})
+
+    @staticmethod
+    def in_viet_nam(point) -> bool:
+        return AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.PROVINCE,
+            current=True,
+            boundary__dwithin=(point, VIET_NAM_SEA_MARGIN_DEGREES),
+        ).exists()
 
     def save(self, *args, **kwargs):
         self.name, self.address = nfc(self.name), nfc(self.address)

@@ -62,5 +62,50 @@ def test_credential_form_shows_its_scope_and_status_events(official):
     credential = make_credential(site=make_site())
     page = official.get(reverse("admin:geodata_credential_change", args=[credential.pk]))
     assert page.status_code == 200
-    assert "scope-0" in page.text or "scope-TOTAL_FORMS" in page.text
+    assert "scope-TOTAL_FORMS" in page.text
     assert "events-TOTAL_FORMS" in page.text
+
+
+def site_form(site, **changes):
+    data = {
+        "organisation": site.organisation_id,
+        "name": site.name,
+        "kinds": "verification",
+        "published": "on",
+        "address": site.address,
+        "province": site.province_id,
+        "location": "",
+        "location_lon": "105.8",
+        "location_lat": "21.04",
+        "location_method": "surveyed",
+        **changes,
+    }
+    return data
+
+
+def test_a_point_outside_viet_nam_is_refused_with_a_message_and_nothing_is_saved(official):
+    site = make_site()
+    url = reverse("admin:geodata_site_change", args=[site.pk])
+    swapped = site_form(site, location_lon="21.04", location_lat="105.8")
+    page = official.post(url, swapped)
+    assert page.status_code == 200
+    assert "nằm ngoài vùng đất liền và vùng biển của Việt Nam" in page.text
+    site.refresh_from_db()
+    assert (site.location.x, site.location.y) == (105.8, 21.04)
+
+
+def test_a_point_at_sea_near_the_coast_and_on_the_islands_is_accepted(official):
+    site = make_site()
+    url = reverse("admin:geodata_site_change", args=[site.pk])
+    truong_sa = site_form(site, location_lon="114.28", location_lat="10.38")  # Song Tử Tây
+    assert official.post(url, truong_sa).status_code == 302
+    site.refresh_from_db()
+    assert (site.location.x, site.location.y) == (114.28, 10.38)
+
+
+def test_coordinates_that_are_not_numbers_say_how_to_type_them(official):
+    site = make_site()
+    url = reverse("admin:geodata_site_change", args=[site.pk])
+    page = official.post(url, site_form(site, location_lon="105,8a", location_lat="abc"))
+    assert page.status_code == 200
+    assert "Hãy nhập kinh độ và vĩ độ bằng độ thập phân" in page.text
