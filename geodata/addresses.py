@@ -246,6 +246,20 @@ class AddressNormaliser:
             return self._province_only(written)
         return self._resolve(written, units, legacy, point)
 
+    def legacy_names(self, match: AddressMatch) -> tuple[str, str, str]:
+        """The names of the legacy commune, district and province the address names ("" for
+        each it does not)."""
+        return tuple(
+            self._units[False, level, code].name
+            if code and (False, level, code) in self._units
+            else ""
+            for level, code in (
+                ("commune", match.legacy_commune_code),
+                ("district", match.legacy_district_code),
+                ("province", match.legacy_province_code),
+            )
+        )
+
     # Reading the parts, from the end
 
     def _read_province(self, parts: list[str]) -> tuple[_Province | None, list[str]]:

@@ -28,12 +28,13 @@ from itertools import accumulate
 import shapely
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone as django_timezone
 from fpdf import FPDF
 
 from geodata import reference, status
 from geodata.addresses import AddressNormaliser
+from geodata.geography import Commune, Geography, point_accuracy_m
 from geodata.models import (
     AdministrativeUnit,
     Authority,
@@ -175,182 +176,6 @@ class DemoData:
             self.sites + other.sites,
             self.credentials + other.credentials,
         )
-
-
-# Geography: the current units with their shapes, read once from the database ------------------
-
-
-@dataclass(frozen=True)
-class LegacyCommune:
-    name: str
-    full_name: str
-    district_name: str
-    district_full_name: str
-    province_name: str
-    province_full_name: str
-
-
-@dataclass(frozen=True)
-class Commune:
-    code: str
-    name: str
-    full_name: str
-    unit_type: str
-    province_code: str
-    lon: float | None
-    lat: float | None
-    shape: object | None  # a prepared shapely geometry
-    legacy: tuple[LegacyCommune, ...]
-
-
-@dataclass(frozen=True)
-class Province:
-    code: str
-    name: str
-    full_name: str
-    unit_type: str
-    shape: object  # a prepared shapely geometry
-
-
-class Geography:
-    """The 34 current provinces (boundaries required), the current communes (boundaries when
-    loaded) with their legacy predecessors, and the legacy provinces' boundaries."""
-
-    def __init__(self, provinces, communes, legacy_provinces):
-        self.provinces: dict[str, Province] = provinces
-        self.communes: dict[str, Commune] = communes
-        self.legacy_provinces: dict[str, object] = legacy_provinces
-        self.by_province: dict[str, list[Commune]] = {code: [] for code in provinces}
-        for commune in communes.values():
-            self.by_province.setdefault(commune.province_code, []).append(commune)
-        self.has_commune_boundaries = any(c.shape is not None for c in communes.values())
-
-    @classmethod
-    def from_database(cls) -> "Geography":
-        provinces = {
-            code: Province(code, name, full_name, unit_type, _shape(wkb))
-            for code, name, full_name, unit_type, wkb in _rows(
-                "SELECT code, name, full_name, unit_type, ST_AsBinary(boundary) "
-                "FROM geodata_administrativeunit "
-                "WHERE level = 'province' AND current AND boundary IS NOT NULL ORDER BY code"
-            )
-        }
-        if len(provinces) < 34:
-            raise RuntimeError(
-                "The current provinces with their boundaries are missing: run "
-                "`python manage.py load_reference_data` first."
-            )
-        legacy = {}
-        for current_code, row in _rows(
-            "SELECT cur.code, old.name, old.full_name, d.name, d.full_name, p.name, p.full_name "
-            "FROM geodata_unitsuccession s "
-            "JOIN geodata_administrativeunit cur ON cur.id = s.current_id "
-            "JOIN geodata_administrativeunit old ON old.id = s.legacy_id "
-            "JOIN geodata_administrativeunit d ON d.id = old.parent_id "
-            "JOIN geodata_administrativeunit p ON p.id = d.parent_id "
-            "WHERE cur.level = 'commune' AND old.level = 'commune' "
-            "ORDER BY cur.code, s.relation, old.code",
-            split=True,
-        ):
-            legacy.setdefault(current_code, []).append(LegacyCommune(*row))
-        communes = {
-            code: Commune(
-                code,
-                name,
-                full_name,
-                unit_type,
-                province_code,
-                lon,
-                lat,
-                _shape(wkb) if wkb else None,
-                tuple(legacy.get(code, ())),
-            )
-            for code, name, full_name, unit_type, province_code, lon, lat, wkb in _rows(
-                "SELECT c.code, c.name, c.full_name, c.unit_type, p.code, "
-                "ST_X(c.point), ST_Y(c.point), ST_AsBinary(c.boundary) "
-                "FROM geodata_administrativeunit c "
-                "JOIN geodata_administrativeunit p ON p.id = c.parent_id "
-                "WHERE c.level = 'commune' AND c.current ORDER BY c.code"
-            )
-        }
-        legacy_provinces = {
-            code: _shape(wkb)
-            for code, wkb in _rows(
-                "SELECT code, ST_AsBinary(boundary) FROM geodata_administrativeunit "
-                "WHERE level = 'province' AND NOT current AND boundary IS NOT NULL ORDER BY code"
-            )
-        }
-        return cls(provinces, communes, legacy_provinces)
-
-    def province_at(self, lon: float, lat: float) -> Province | None:
-        return next(
-            (p for p in self.provinces.values() if shapely.contains_xy(p.shape, lon, lat)), None
-        )
-
-    def commune_at(self, lon: float, lat: float, province_code: str) -> Commune | None:
-        """The commune whose boundary holds the point, else (no boundaries loaded) the one of the
-        province with the nearest point."""
-        communes = self.by_province.get(province_code, [])
-        if self.has_commune_boundaries:
-            return next(
-                (
-                    c
-                    for c in communes
-                    if c.shape is not None and shapely.contains_xy(c.shape, lon, lat)
-                ),
-                None,
-            )
-        scale = math.cos(math.radians(lat))
-        located = [c for c in communes if c.lon is not None]
-        return min(
-            located,
-            key=lambda c: ((c.lon - lon) * scale) ** 2 + (c.lat - lat) ** 2,
-            default=None,
-        )
-
-    def inner_point(self, commune: Commune) -> tuple[float, float] | None:
-        """The commune's own point when it lies inside both its boundary and its province's,
-        else a point inside both; None when they do not meet."""
-        province = self.provinces[commune.province_code].shape
-        if commune.lon is not None:
-            x, y = round(commune.lon, 6), round(commune.lat, 6)
-            if shapely.contains_xy(province, x, y) and (
-                commune.shape is None or shapely.contains_xy(commune.shape, x, y)
-            ):
-                return x, y
-        if commune.shape is None:
-            return None
-        common = shapely.intersection(commune.shape, province)
-        if common.is_empty:
-            return None
-        point = common.point_on_surface()
-        x, y = round(point.x, 6), round(point.y, 6)
-        if shapely.contains_xy(province, x, y) and shapely.contains_xy(commune.shape, x, y):
-            return x, y
-        return None
-
-
-def _rows(sql, split=False):
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    return [(row[0], row[1:]) for row in rows] if split else rows
-
-
-def _shape(wkb):
-    shape = shapely.from_wkb(bytes(wkb))
-    shapely.prepare(shape)
-    return shape
-
-
-def _radius_m(shape) -> float:
-    """The radius of a circle of the same area as the shape (degrees on WGS84)."""
-    scale = 111_320**2 * math.cos(math.radians(shape.centroid.y))
-    return math.sqrt(shape.area * scale / math.pi)
-
-
-def _round_up(metres: float, step: int) -> int:
-    return int(math.ceil(metres / step) * step)
 
 
 # Vocabulary of the synthetic set --------------------------------------------------------------
@@ -1043,7 +868,6 @@ def build_real(geography: Geography, on: date) -> DemoData:
     organisation each, its parent, a site where a place is known, and its accreditation where
     the source gives the number. Their scopes are illustrative (the sources do not list them)."""
     normaliser = AddressNormaliser.from_reference_files()
-    legacy_units = {(u.level, u.code): u for u in reference.read_units() if not u.current}
     rows = read_real_organisations()
     data = DemoData()
     by_name = {fold(row["name_vi"]): f"real-{row['id']}" for row in rows}
@@ -1078,7 +902,7 @@ def build_real(geography: Geography, on: date) -> DemoData:
             )
         )
         kinds = REAL_KINDS.get(row["org_type"], [TESTING])
-        site = _real_site(row, key, kinds, geography, normaliser, legacy_units)
+        site = _real_site(row, key, kinds, geography, normaliser)
         if site:
             data.sites.append(site)
         if row["accreditation_no"]:
@@ -1086,7 +910,7 @@ def build_real(geography: Geography, on: date) -> DemoData:
     return data
 
 
-def _real_site(row, org_key, kinds, geography, normaliser, legacy_units) -> SiteRecord | None:
+def _real_site(row, org_key, kinds, geography, normaliser) -> SiteRecord | None:
     address = row["accredited_location_vi"] or row["address_vi"]
     if not row["approx_lon"]:
         return None  # the source gives no place: the organisation is listed without a site
@@ -1100,11 +924,10 @@ def _real_site(row, org_key, kinds, geography, normaliser, legacy_units) -> Site
         method = LocationMethod.PROVINCE_POINT
     match = normaliser.normalise(address or row["old_province"])
     legacy = [row["old_ward"], row["old_district"], row["old_province"]]
-    if match.legacy_district_code and (
-        fold(legacy_units["district", match.legacy_district_code].name) != fold(row["old_district"])
-    ):
+    named = normaliser.legacy_names(match)
+    if match.legacy_district_code and fold(named[1]) != fold(row["old_district"]):
         # The old_* columns describe another address of the organisation (its head office).
-        legacy = _legacy_names(match, legacy_units)
+        legacy = named
     province = geography.provinces.get(match.province_code) if match.province_code else None
     province = province or geography.province_at(lon, lat)
     commune = None
@@ -1151,26 +974,15 @@ def _real_site(row, org_key, kinds, geography, normaliser, legacy_units) -> Site
     )
 
 
-def _legacy_names(match, legacy_units) -> list[str]:
-    names = []
-    for level, code in [
-        ("commune", match.legacy_commune_code),
-        ("district", match.legacy_district_code),
-        ("province", match.legacy_province_code),
-    ]:
-        names.append(legacy_units[level, code].name if code else "")
-    return names
-
-
 def _real_accuracy(method, commune, match, geography) -> int:
     if method == LocationMethod.COMMUNE_POINT and commune and commune.shape is not None:
-        return _round_up(_radius_m(commune.shape), 100)
+        return point_accuracy_m(commune.shape, 100)
     if method == LocationMethod.COMMUNE_POINT:
         return 3000
     if method == LocationMethod.DISTRICT_POINT:
         return 10_000
     shape = geography.legacy_provinces.get(match.legacy_province_code or "")
-    return _round_up(_radius_m(shape), 1000) if shape is not None else 50_000
+    return point_accuracy_m(shape, 1000) if shape is not None else 50_000
 
 
 def _real_credential(row, org_key, kinds, site, on) -> CredentialRecord:

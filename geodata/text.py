@@ -17,6 +17,14 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_WORD = re.compile(r"[a-z0-9#]+")
+
+
+def words(text: str) -> str:
+    """The words of a text in matching form, one space apart: "Tỉnh/TP." -> "tinh tp"."""
+    return " ".join(_WORD.findall(fold(text)))
+
+
 _REFERENCE = re.compile(
     r"""^\s*(?P<body>(?:ISO/IEC|ISO/TS|ISO|IEC|TCVN|QCVN|ASTM|EN|AOAC|SMEWW|EPA|JIS|BS|DIN|OIML|ĐLVN|DLVN)
         [\s.\-]*[A-Z]{0,2}[\s\-]*

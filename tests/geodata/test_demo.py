@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from geodata import demo, status
+from geodata.geography import Geography
 from geodata.models import (
     Credential,
     CredentialEvent,
@@ -85,7 +86,7 @@ def test_every_demo_site_lies_inside_its_province_and_its_commune(loaded, db):
 
 
 def test_the_same_seed_gives_the_same_sites_and_another_seed_other_ones(loaded, db):
-    geography = demo.Geography.from_database()
+    geography = Geography.from_database()
     first = demo.build_demo(geography, N_SITES, SEED, ON)
     again = demo.build_demo(geography, N_SITES, SEED, ON)
     other = demo.build_demo(geography, N_SITES, SEED + 1, ON)
