@@ -79,6 +79,8 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -116,6 +118,14 @@ BASE_MAP_ATTRIBUTION = env.str(
 )
 BASE_MAP_MAX_ZOOM = env.int("BASE_MAP_MAX_ZOOM", default=19)
 BOUNDARY_ATTRIBUTION = "Boundaries: geoBoundaries (CC BY 4.0)"
+
+# Geocoding of imported addresses that have no coordinates: off unless GEOCODER_URL names a
+# self-hosted service, "nominatim+https://host/path" or "photon+http://host:2322".
+GEOCODER_URL = env.str("GEOCODER_URL", default="")
+GEOCODER_USER_AGENT = env.str("GEOCODER_USER_AGENT", default="vn-quality-map")
+GEOCODER_TIMEOUT_SECONDS = env.float("GEOCODER_TIMEOUT_SECONDS", default=5.0)
+GEOCODER_MIN_DELAY_SECONDS = env.float("GEOCODER_MIN_DELAY_SECONDS", default=1.0)
+GEOCODER_CACHE_SECONDS = env.int("GEOCODER_CACHE_SECONDS", default=30 * 24 * 60 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
