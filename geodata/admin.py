@@ -1,12 +1,20 @@
 """The registry in the admin, for officials: diacritics-insensitive search, filters by province,
 service and status (computed for today), inlines, and a map to place or move a site."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.gis.db.models import PointField
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from geodata import status
+from geodata.importers.report import present
 from geodata.models import (
     AdministrativeUnit,
     Authority,
@@ -14,6 +22,7 @@ from geodata.models import (
     CredentialEvent,
     Document,
     Field,
+    ImportRun,
     InstrumentType,
     Organisation,
     Scheme,
@@ -21,6 +30,7 @@ from geodata.models import (
     ServiceKind,
     Site,
 )
+from geodata.services import ImportOptions, confirm_import, import_registry
 from geodata.widgets import MapPointWidget
 
 STATUS_LABELS = {
@@ -279,3 +289,151 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Bulk imports --------------------------------------------------------------------------------
+
+IMPORT_ROWS_SHOWN = 500
+MAX_IMPORT_MB = 50
+IMPORT_FILE_TYPES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".geojson", ".json")
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("CSV, XLSX or GeoJSON; at most %(mb)s MB.") % {"mb": MAX_IMPORT_MB},
+    )
+    province = forms.ModelChoiceField(
+        AdministrativeUnit.objects.filter(level="province", current=True).order_by("name"),
+        required=False,
+        label=_("for the province"),
+        help_text=_(
+            "For a provincial department's file: rows without a province are placed in it, and "
+            "rows in another province are errors."
+        ),
+    )
+    only_valid_rows = forms.BooleanField(
+        required=False,
+        label=_("only the valid rows"),
+        help_text=_("Import the rows without errors even when other rows have some."),
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if not file.name.lower().endswith(IMPORT_FILE_TYPES):
+            raise forms.ValidationError(
+                _("Upload a CSV, XLSX or GeoJSON file (an old .xls: save it as .xlsx first).")
+            )
+        if file.size > MAX_IMPORT_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB: split it.") % {"mb": MAX_IMPORT_MB}
+            )
+        return file
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Upload a file, read its check, confirm: the import runs again, for real, from the stored
+    file. Runs are records of what happened: never edited, never deleted."""
+
+    list_display = ["started_at", "file_name", "performed_by", "province", "outcome", "summary"]
+    list_filter = ["outcome", ("province", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["file_name", "sha256", "performed_by"]
+    date_hierarchy = "started_at"
+
+    @admin.display(description=_("rows"))
+    def summary(self, run):
+        totals = run.totals
+        return _("%(created)s created, %(updated)s updated, %(error)s with errors") % {
+            "created": totals.get("created", 0),
+            "updated": totals.get("updated", 0),
+            "error": totals.get("error", 0),
+        }
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/confirm/", view(self.confirm_view), name="geodata_importrun_confirm"),
+            path("<int:pk>/report.json", view(self.report_view), name="geodata_importrun_report"),
+            path("<int:pk>/file/", view(self.file_view), name="geodata_importrun_file"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload, province = form.cleaned_data["file"], form.cleaned_data["province"]
+            options = ImportOptions(
+                province=province.code if province else None,
+                dry_run=True,
+                only_valid_rows=form.cleaned_data["only_valid_rows"],
+            )
+            run = import_registry(upload.read(), upload.name, options, user=request.user)
+            return redirect("admin:geodata_importrun_change", run.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form}
+        return TemplateResponse(request, "geodata/admin/import_upload.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = get_object_or_404(ImportRun, pk=object_id)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        show = request.GET.get("show", "issues")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "run": run,
+            "report": present(run.report, get_language(), show, IMPORT_ROWS_SHOWN),
+            "filters": [
+                ("issues", _("rows with messages")),
+                ("created", _("created")),
+                ("updated", _("updated")),
+                ("unchanged", _("unchanged")),
+                ("error", _("with errors")),
+                ("all", _("all")),
+            ],
+            "can_confirm": self._can_confirm(request, run),
+        }
+        return TemplateResponse(request, "geodata/admin/import_run.html", context)
+
+    def _can_confirm(self, request, run: ImportRun) -> bool:
+        file_errors = any(i["severity"] == "error" for i in run.report.get("file_issues", []))
+        row_errors = run.totals.get("error", 0) and not run.only_valid_rows
+        return (
+            run.outcome == ImportRun.Outcome.CHECKED
+            and not file_errors
+            and not row_errors
+            and self.has_add_permission(request)
+        )
+
+    def confirm_view(self, request, pk):
+        run = get_object_or_404(ImportRun, pk=pk)
+        if request.method != "POST" or not self._can_confirm(request, run):
+            raise PermissionDenied
+        imported = confirm_import(run, user=request.user)
+        if imported.outcome == ImportRun.Outcome.IMPORTED:
+            messages.success(request, _("The file was imported."))
+        else:
+            messages.error(request, _("The file was not imported: see the report."))
+        return redirect("admin:geodata_importrun_change", imported.pk)
+
+    def report_view(self, request, pk):
+        run = get_object_or_404(ImportRun, pk=pk)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        response = JsonResponse(run.report, json_dumps_params={"ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-report.json"'
+        return response
+
+    def file_view(self, request, pk):
+        run = get_object_or_404(ImportRun, pk=pk)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file_name)

@@ -10,12 +10,15 @@ legacy, linked old to new by UnitSuccession.
 """
 
 import hashlib
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from geodata import status
@@ -589,3 +592,60 @@ class Document(TimestampedModel):
                 digest.update(chunk)
             self.sha256, self.size_bytes = digest.hexdigest(), self.file.size
         super().save(*args, **kwargs)
+
+
+# Bulk imports ---------------------------------------------------------------------------------
+
+
+def import_upload_path(run, filename):
+    return f"imports/{run.sha256[:2]}/{run.sha256}{Path(filename).suffix.lower()}"
+
+
+class ImportRun(models.Model):
+    """One bulk import of a registry file, or a check of it: who, when, which file, what was
+    found and done. A file is imported whole or not at all (unless only its valid rows were
+    asked for)."""
+
+    class Outcome(models.TextChoices):
+        CHECKED = "checked", _("checked, nothing written")
+        IMPORTED = "imported", _("imported")
+        REJECTED = "rejected", _("rejected: errors, nothing written")
+        FAILED = "failed", _("failed: nothing written")
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    performed_by = models.CharField(_("performed by"), max_length=150, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=import_upload_path, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size_bytes = models.PositiveBigIntegerField(_("size (bytes)"))
+    province = models.ForeignKey(
+        AdministrativeUnit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": "province", "current": True},
+        verbose_name=_("for the province"),
+    )
+    dry_run = models.BooleanField(_("check only"), default=False)
+    only_valid_rows = models.BooleanField(_("only the valid rows"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    totals = models.JSONField(_("totals"), default=dict)
+    report = models.JSONField(_("report"), default=dict)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.started_at:%d/%m/%Y %H:%M})"

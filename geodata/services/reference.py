@@ -1,4 +1,5 @@
-"""Writes to the registry: each public function is one transaction, idempotent where it loads."""
+"""Loading the reference data: administrative units, their successions and the vocabularies;
+idempotent, in one transaction."""
 
 import json
 from collections import Counter
