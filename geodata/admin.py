@@ -5,12 +5,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.gis.db.models import PointField
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from geodata import status
@@ -385,7 +386,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         run = get_object_or_404(ImportRun, pk=object_id)
         if not self.has_view_permission(request, run):
             raise PermissionDenied
-        show = request.GET.get("show", "issues")
+        with_issues = any(row["issues"] for row in run.report.get("rows", []))
+        show = request.GET.get("show", "issues" if with_issues else "all")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -393,31 +395,60 @@ class ImportRunAdmin(admin.ModelAdmin):
             "report": present(run.report, get_language(), show, IMPORT_ROWS_SHOWN),
             "filters": [
                 ("issues", _("rows with messages")),
-                ("created", _("created")),
-                ("updated", _("updated")),
-                ("unchanged", _("unchanged")),
+                ("created", pgettext_lazy("import outcome", "created")),
+                ("updated", pgettext_lazy("import outcome", "updated")),
+                ("unchanged", pgettext_lazy("import outcome", "unchanged")),
                 ("error", _("with errors")),
                 ("all", _("all")),
             ],
             "can_confirm": self._can_confirm(request, run),
+            "blocked_by_errors": self._blocked_by_errors(run),
+            "imported_since": self._imported_since(run),
         }
         return TemplateResponse(request, "geodata/admin/import_run.html", context)
 
-    def _can_confirm(self, request, run: ImportRun) -> bool:
+    @staticmethod
+    def _blocked_by_errors(run: ImportRun) -> bool:
+        """Whether the errors of a check keep its file from being imported as it was asked."""
         file_errors = any(i["severity"] == "error" for i in run.report.get("file_issues", []))
         row_errors = run.totals.get("error", 0) and not run.only_valid_rows
+        return bool(file_errors or row_errors)
+
+    @staticmethod
+    def _imported_since(run: ImportRun) -> ImportRun | None:
+        """The import of the same file that followed a check (its confirmation, as a rule)."""
+        if run.outcome != ImportRun.Outcome.CHECKED:
+            return None
+        later = ImportRun.objects.filter(
+            sha256=run.sha256, outcome=ImportRun.Outcome.IMPORTED, started_at__gt=run.started_at
+        )
+        return later.order_by("started_at", "pk").first()
+
+    def _can_confirm(self, request, run: ImportRun) -> bool:
         return (
             run.outcome == ImportRun.Outcome.CHECKED
-            and not file_errors
-            and not row_errors
+            and not self._blocked_by_errors(run)
             and self.has_add_permission(request)
+            and self._imported_since(run) is None
         )
 
     def confirm_view(self, request, pk):
-        run = get_object_or_404(ImportRun, pk=pk)
-        if request.method != "POST" or not self._can_confirm(request, run):
+        if request.method != "POST":
             raise PermissionDenied
-        imported = confirm_import(run, user=request.user)
+        with transaction.atomic():
+            # The check is locked while its file is imported: a second click (or a second
+            # official) waits, then finds the import done instead of importing it again.
+            run = get_object_or_404(ImportRun.objects.select_for_update(), pk=pk)
+            if done := self._imported_since(run):
+                messages.warning(
+                    request,
+                    _("This check was already confirmed: its file was imported (import %(id)s).")
+                    % {"id": done.pk},
+                )
+                return redirect("admin:geodata_importrun_change", done.pk)
+            if not self._can_confirm(request, run):
+                raise PermissionDenied
+            imported = confirm_import(run, user=request.user)
         if imported.outcome == ImportRun.Outcome.IMPORTED:
             messages.success(request, _("The file was imported."))
         else:

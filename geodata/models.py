@@ -648,4 +648,4 @@ class ImportRun(models.Model):
         ordering = ["-started_at", "-id"]
 
     def __str__(self):
-        return f"{self.file_name} ({self.started_at:%d/%m/%Y %H:%M})"
+        return f"{self.file_name} ({timezone.localtime(self.started_at):%d/%m/%Y %H:%M})"

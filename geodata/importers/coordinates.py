@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from geodata.importers.report import Problem
 from geodata.reference import PROVINCE_MAPPING, REFERENCE_DIR
 
 CENTRAL_MERIDIANS = REFERENCE_DIR / "vocabularies" / "vn2000_central_meridians.csv"
@@ -57,27 +57,10 @@ MESSAGES = {
 }
 
 
-def _interpolate(template: str, params: dict) -> str:
-    return template % params
+class CoordinateError(Problem):
+    """A coordinate that cannot be read."""
 
-
-_interpolate_lazy = lazy(_interpolate, str)
-
-
-class CoordinateError(ValueError):
-    """A coordinate that cannot be read; `code` is stable, `message` is for people."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code, params)
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return _interpolate_lazy(MESSAGES[self.code], self.params)
-
-    def __str__(self) -> str:
-        return str(self.message)
+    messages = MESSAGES
 
 
 # --- angles -------------------------------------------------------------------------------------

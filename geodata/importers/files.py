@@ -13,19 +13,19 @@ from itertools import islice
 from pathlib import PureWindowsPath
 
 import openpyxl
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from geodata.importers.columns import is_header
+from geodata.importers.report import Problem
 
 ROW_LIMIT = 200_000
 HEADER_ZONE = 30  # the header row is looked for in this many first rows
 
 MESSAGES = {
     "unsupported_format": _(
-        "“{name}” is not a file the importer can read (old .xls workbooks and password-protected "
+        "“%(name)s” is not a file the importer can read (old .xls workbooks and password-protected "
         "workbooks are not). Open it in Excel and save it as an Excel Workbook (.xlsx) or as "
         "CSV UTF-8, then import that file."
     ),
@@ -34,9 +34,9 @@ MESSAGES = {
         "No row of column names was found in the first 30 rows: the header row needs at least "
         "two names the importer knows, such as “Tên tổ chức” and “Địa chỉ”."
     ),
-    "unreadable": _("The file could not be read: {reason}"),
+    "unreadable": _("The file could not be read: %(reason)s"),
     "not_geojson": _("The file is not a GeoJSON FeatureCollection."),
-    "too_many_rows": _("The file has more than {limit} data rows; split it into smaller files."),
+    "too_many_rows": _("The file has more than %(limit)s data rows; split it into smaller files."),
 }
 
 _NOT_TEXT = _(
@@ -45,17 +45,10 @@ _NOT_TEXT = _(
 )
 
 
-class FileError(ValueError):
-    """A file the importer cannot read: a code for programs, a message for officials."""
+class FileError(Problem):
+    """A file the importer cannot read."""
 
-    def __init__(self, code: str, **params: object):
-        super().__init__(code, params)
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        return format_lazy(MESSAGES[self.code], **self.params)
+    messages = MESSAGES
 
 
 @dataclass(frozen=True)
@@ -112,11 +105,15 @@ def _format_of(data: bytes, filename: str) -> str:
     raise FileError("unsupported_format", name=name)
 
 
+# Control characters (NUL above all, which PostgreSQL cannot store) other than line breaks and tabs
+_CONTROL = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127])
+
+
 def _text(value: str) -> str:
     """geodata.text.nfc, quicker over many cells, keeping the line breaks of a cell (Alt+Enter
     in Excel separates the items of a list): each line trimmed, its white space runs made one
     space, blank lines dropped."""
-    lines = unicodedata.normalize("NFC", value).splitlines()
+    lines = unicodedata.normalize("NFC", value.translate(_CONTROL)).splitlines()
     return "\n".join(filter(None, (" ".join(line.split()) for line in lines)))
 
 

@@ -15,11 +15,12 @@ from geodata.importers.coordinates import (
     vn2000_to_wgs84,
 )
 from geodata.importers.geocoding import Geocoder
-from geodata.importers.report import WARNING, Issue
+from geodata.importers.report import WARNING, Issue, Problem
 from geodata.importers.rows import RowRecord
 from geodata.models import OUTSIDE_VIET_NAM, LocationMethod
 
 MESSAGES = {
+    "outside_viet_nam": OUTSIDE_VIET_NAM,
     "swapped": _(
         "Longitude and latitude were swapped (%(lon).5f, %(lat).5f is outside Viet Nam); "
         "they have been exchanged."
@@ -31,6 +32,10 @@ MESSAGES = {
     "zone_ambiguous": _(
         "The VN-2000 coordinates fall in %(province)s under several central meridians "
         "(%(meridians)s): add a column “Kinh tuyến trục”."
+    ),
+    "zone_not_found": _(
+        "Under none of the central meridians of %(province)s (%(meridians)s) do the VN-2000 "
+        "coordinates fall in it: check them, or add a column “Kinh tuyến trục”."
     ),
     "point_in_other_province": _(
         "The point falls in %(point_province)s, but the address is in %(province)s: check the "
@@ -53,16 +58,8 @@ MESSAGES = {
 VN2000_ACCURACY_M = 1  # survey coordinates
 
 
-class PlaceProblem(ValueError):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
-
-    @property
-    def message(self):
-        if self.code == "outside_viet_nam":
-            return OUTSIDE_VIET_NAM % self.params
-        return MESSAGES[self.code] % self.params
+class PlaceProblem(Problem):
+    messages = MESSAGES
 
 
 @dataclass(frozen=True)
@@ -123,7 +120,11 @@ class Placer:
         """What the normaliser could not settle, unless the point settled it."""
         if not match or match.status == "exact" or (commune and match.status != "not_found"):
             return
-        if match.status == "ambiguous" and point:
+        if (
+            match.status == "ambiguous"
+            and point
+            and self._province_at(point) == match.province_code
+        ):
             names = ", ".join(self.geography.communes[code].full_name for code in match.candidates)
             problem = PlaceProblem("point_not_in_candidates", candidates=names)
             record.problem(problem, record.coordinate_column, WARNING)
@@ -167,7 +168,8 @@ class Placer:
             if len(inside) != 1:
                 meridians = ", ".join(z.label for z, _lon, _lat in points)
                 province = self.geography.provinces[match.province_code].full_name
-                raise PlaceProblem("zone_ambiguous", province=province, meridians=meridians)
+                code = "zone_ambiguous" if inside else "zone_not_found"
+                raise PlaceProblem(code, province=province, meridians=meridians)
         _zone, lon, lat = inside[0]
         return Point(lon, lat, LocationMethod.SUPPLIED, VN2000_ACCURACY_M)
 
@@ -251,6 +253,6 @@ class Placer:
                 Point(lon, lat, LocationMethod.PROVINCE_POINT, accuracy),
                 province.full_name,
             )
-        approximate = PlaceProblem("approximate", unit=unit, metres=f"{point.accuracy_m:,}")
+        approximate = PlaceProblem("approximate", unit=unit, metres=point.accuracy_m)
         record.problem(approximate, record.address_column, WARNING)
         return point

@@ -6,12 +6,34 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.functional import lazy
 
 ERROR, WARNING = "error", "warning"
 
 # Row outcomes
 CREATED, UPDATED, UNCHANGED, FAILED, SKIPPED = "created", "updated", "unchanged", "error", "skipped"
 OUTCOMES = (CREATED, UPDATED, UNCHANGED, FAILED, SKIPPED)
+
+
+_interpolated = lazy(lambda template, params: str(template) % params, str)
+
+
+class Problem(ValueError):
+    """Something wrong in a file or a row: a stable code for programs, and a message for
+    people, rendered in the language active when it is shown."""
+
+    messages: dict = {}  # code -> translatable template with %(name)s placeholders
+
+    def __init__(self, code: str, **params):
+        super().__init__(code, params)
+        self.code, self.params = code, params
+
+    @property
+    def message(self):
+        return _interpolated(self.messages[self.code], self.params)
+
+    def __str__(self):
+        return str(self.message)
 
 
 def in_every_language(message) -> dict[str, str]:
@@ -71,7 +93,7 @@ class RowResult:
 @dataclass
 class Report:
     file: dict[str, object] = field(default_factory=dict)  # name, sha256, format, encoding ...
-    columns: dict[str, str] = field(default_factory=dict)  # header -> field
+    columns: list[list[str]] = field(default_factory=list)  # [header, field], in file order
     file_issues: list[Issue] = field(default_factory=list)
     rows: list[RowResult] = field(default_factory=list)
     near_duplicates: list[dict] = field(default_factory=list)
@@ -138,5 +160,6 @@ def present(report: dict, language: str, show: str = "all", limit: int | None = 
             for row in shown
         ],
         "matching_rows": len(rows),
+        "with_changes": any(row["changes"] for row in shown),
         "show": show,
     }

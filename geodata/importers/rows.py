@@ -18,7 +18,7 @@ from geodata.importers.coordinates import (
     parse_pair,
     parse_zone,
 )
-from geodata.importers.report import ERROR, WARNING, Issue, RowResult
+from geodata.importers.report import ERROR, WARNING, Issue, Problem, RowResult
 from geodata.importers.values import (
     ValueProblem,
     parse_date,
@@ -63,8 +63,8 @@ MESSAGES = {
     "missing_value": _("“%(field)s” is empty; it is required."),
     "missing_column_value": _("The %(field)s is needed: add a column such as “%(example)s”."),
     "kinds_needed": _(
-        "Say which services the site gives (a column “Loại hình”: thử nghiệm, hiệu chuẩn, "
-        "kiểm định, chứng nhận, giám định): the row does not tell."
+        "The row does not say which services the site provides: add a column “Loại hình” "
+        "(thử nghiệm, hiệu chuẩn, kiểm định, chứng nhận, giám định)."
     ),
     "unknown_scheme": _(
         "“%(value)s” is not a known scheme: write VILAS, VICAS, VIAS, foreign accreditation, "
@@ -78,7 +78,10 @@ MESSAGES = {
         "“%(value)s” is not a %(scheme)s number; they are written like %(example)s."
     ),
     "unknown_issuer": _("“%(value)s” is not a known issuing authority."),
-    "issuer_needed": _("Say who issued the credential: %(scheme)s has no default issuer."),
+    "issuer_needed": _(
+        "Add the issuer of the credential (a column “Cơ quan cấp”): the scheme %(scheme)s has no "
+        "default issuer."
+    ),
     "valid_until_before_issue": _(
         "The validity ends (%(valid_until)s) before the issue date (%(issued_on)s)."
     ),
@@ -104,14 +107,8 @@ NUMBER_EXAMPLES = {"vilas": "VILAS 216", "vicas": "VICAS 012 - PRO", "vias": "VI
 _ACCREDITATION_NUMBER = re.compile(r"^(VILAS|VICAS|VIAS)[\s\-.:]*(MED)?[\s\-.:]*(\d.*)$")
 
 
-class RowProblem(ValueError):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
-
-    @property
-    def message(self):
-        return MESSAGES[self.code] % self.params
+class RowProblem(Problem):
+    messages = MESSAGES
 
 
 def normalise_credential_number(number: str) -> str:
@@ -431,7 +428,7 @@ class RowReader:
         issuer = self.vocabularies.default_issuer(scheme, issued_on)
         if issuer is None:
             record.problem(
-                RowProblem("issuer_needed", scheme=scheme.name_vi), row.header("credential_number")
+                RowProblem("issuer_needed", scheme=scheme.code), row.header("credential_number")
             )
         return issuer
 

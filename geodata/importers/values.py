@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from geodata.importers.report import Problem
 from geodata.models import ServiceKind
 from geodata.text import fold, nfc
 
@@ -31,14 +32,8 @@ MESSAGES = {
 }
 
 
-class ValueProblem(ValueError):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
-
-    @property
-    def message(self):
-        return MESSAGES[self.code] % self.params
+class ValueProblem(Problem):
+    messages = MESSAGES
 
 
 def text(value) -> str:

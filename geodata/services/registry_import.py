@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +16,7 @@ from geodata.importers.columns import map_columns
 from geodata.importers.files import FileError, read_table
 from geodata.importers.geocoding import Geocoder
 from geodata.importers.placing import Placer
-from geodata.importers.report import FAILED, WARNING, Issue, Report
+from geodata.importers.report import FAILED, WARNING, Issue, Problem, Report
 from geodata.importers.rows import RowReader, Vocabularies
 from geodata.models import AdministrativeUnit, ImportRun
 from geodata.services.upsert import RegistryUpsert, near_duplicates
@@ -34,14 +34,11 @@ MESSAGES = {
 }
 
 
-class ImportProblem(ValueError):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
+IMPORT_LOCK = 0x51_1A_80  # the advisory lock key of registry imports
 
-    @property
-    def message(self):
-        return MESSAGES[self.code] % self.params
+
+class ImportProblem(Problem):
+    messages = MESSAGES
 
 
 class _CheckOnly(Exception):
@@ -77,9 +74,8 @@ def import_registry(
     records = _read_rows(table, report, options, geocoder)
     if records is None:
         return _finish(run, data, report, ImportRun.Outcome.REJECTED)
-    write = not options.dry_run and (options.only_valid_rows or not report.has_errors)
     try:
-        _upsert(records, report, write)
+        written = _upsert(records, report, options)
     except DatabaseError as error:
         report.file_issues.append(Issue.of(ImportProblem("database_refused", error=str(error))))
         return _finish(run, data, report, ImportRun.Outcome.FAILED)
@@ -88,9 +84,8 @@ def import_registry(
             row.outcome = FAILED
     if options.dry_run:
         return _finish(run, data, report, ImportRun.Outcome.CHECKED)
-    return _finish(
-        run, data, report, ImportRun.Outcome.IMPORTED if write else ImportRun.Outcome.REJECTED
-    )
+    outcome = ImportRun.Outcome.IMPORTED if written else ImportRun.Outcome.REJECTED
+    return _finish(run, data, report, outcome)
 
 
 def confirm_import(checked: ImportRun, user=None, performed_by: str = "") -> ImportRun:
@@ -140,7 +135,7 @@ def _note_identical_import(run: ImportRun, report: Report):
 def _read_rows(table, report: Report, options: ImportOptions, geocoder):
     """The rows read and placed, or None when the columns make the file unreadable."""
     mapping = map_columns(table.headers)
-    report.columns = {header: name for name, header in mapping.headers.items()}
+    report.columns = [[header, name] for name, header in mapping.headers.items()]
     for header in mapping.unknown:
         problem = ImportProblem("unknown_column", header=header)
         report.file_issues.append(Issue.of(problem, header, WARNING))
@@ -167,17 +162,29 @@ def _read_rows(table, report: Report, options: ImportOptions, geocoder):
     return records
 
 
-def _upsert(records, report: Report, write: bool):
+def _upsert(records, report: Report, options: ImportOptions) -> bool:
+    """Write the rows in one transaction, kept only for an import without errors (or of only
+    the valid rows); whether it was kept."""
     try:
         with transaction.atomic():
+            _wait_for_other_imports()
             upsert = RegistryUpsert(records)
-            site_ids = upsert.run()
-            report.near_duplicates = near_duplicates(site_ids)
-            if not write:
+            upsert.apply()
+            keep = not options.dry_run and (options.only_valid_rows or not report.has_errors)
+            report.near_duplicates = near_duplicates(upsert.write())
+            if not keep:
                 upsert.forget_new_ids()
                 raise _CheckOnly
     except _CheckOnly:
-        pass
+        return False
+    return True
+
+
+def _wait_for_other_imports():
+    """One import writes at a time: natural keys without a unique constraint (an organisation
+    by name, a site by address) would otherwise race between two imports."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 def _finish(run: ImportRun, data: bytes, report: Report, outcome: str) -> ImportRun:

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from geodata.importers.report import CREATED, UPDATED, WARNING
+from geodata.importers.report import CREATED, UPDATED, WARNING, Problem
 from geodata.importers.rows import RowRecord
 from geodata.models import (
     AdministrativeUnit,
@@ -33,7 +33,7 @@ MESSAGES = {
         "This row repeats row %(row)s: same organisation, address and credential number."
     ),
     "conflicting_value": _(
-        "%(field)s differs from row %(row)s (“%(first)s”); the value of row %(row)s is kept."
+        "The %(field)s differs from that of row %(row)s (“%(first)s”), which is kept."
     ),
     "credential_of_another_organisation": _(
         "%(number)s belongs to %(holder)s in the registry, not to the organisation of this row."
@@ -69,14 +69,8 @@ SCOPE_KEY = ("credential_id", "field_id", "instrument_type_id", "product", "meth
 BATCH = 2000
 
 
-class RowConflict(ValueError):
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
-
-    @property
-    def message(self):
-        return MESSAGES[self.code] % self.params
+class RowConflict(Problem):
+    messages = MESSAGES
 
 
 @dataclass
@@ -102,12 +96,16 @@ class RegistryUpsert:
         self.row_keys: dict[tuple, int] = {}
         self.row_entries: dict[int, tuple[Entry, ...]] = {}
 
-    def run(self) -> list[int]:
-        """Apply the rows without errors and write them; the ids of the sites created."""
+    def apply(self):
+        """Read what is stored and apply the rows without errors to it, in memory; rows may
+        gain errors (a repeated row, a credential of another holder)."""
         self._load()
         for record in self.records:
             if not record.result.failed:
                 self._apply(record)
+
+    def write(self) -> list[int]:
+        """Write what the rows changed; the ids of the sites created."""
         self._write()
         for record in self.records:
             entries = self.row_entries.get(record.number, ())
@@ -273,6 +271,13 @@ class RegistryUpsert:
         if site.location and PRECISION.index(site.location_method) < PRECISION.index(point.method):
             return  # the stored point is more precise than this one
         new = Point(round(point.lon, 7), round(point.lat, 7), srid=4326)
+        if "location" in entry.given and entry.given["location"][0] != new.coords:
+            first, row = entry.given["location"]
+            label = Site._meta.get_field("location").verbose_name
+            conflict = RowConflict("conflicting_value", field=label, row=row, first=first)
+            record.problem(conflict, None, WARNING)
+            return
+        entry.given["location"] = (new.coords, record.number)
         values = {"location_method": point.method, "location_accuracy_m": point.accuracy_m}
         moved = site.location is None or site.location.distance(new) > 1e-7
         if not moved and all(getattr(site, k) == v for k, v in values.items()):
