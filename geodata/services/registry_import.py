@@ -35,6 +35,16 @@ MESSAGES = {
 
 
 IMPORT_LOCK = 0x51_1A_80  # the advisory lock key of registry imports
+# After a large import PostgreSQL's statistics are stale until autovacuum runs, and the status
+# queries of the map pick poor plans meanwhile (34 s instead of 0.7 s measured by make bench).
+ANALYZE_AFTER_CREATED = 1000
+REGISTRY_TABLES = (
+    "geodata_organisation",
+    "geodata_site",
+    "geodata_credential_sites",
+    "geodata_credential",
+    "geodata_scopeitem",
+)
 
 
 class ImportProblem(Problem):
@@ -84,6 +94,8 @@ def import_registry(
             row.outcome = FAILED
     if options.dry_run:
         return _finish(run, data, report, ImportRun.Outcome.CHECKED)
+    if written and report.totals()["created"] >= ANALYZE_AFTER_CREATED:
+        _refresh_planner_statistics()
     outcome = ImportRun.Outcome.IMPORTED if written else ImportRun.Outcome.REJECTED
     return _finish(run, data, report, outcome)
 
@@ -178,6 +190,11 @@ def _upsert(records, report: Report, options: ImportOptions) -> bool:
     except _CheckOnly:
         return False
     return True
+
+
+def _refresh_planner_statistics():
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(REGISTRY_TABLES)}")
 
 
 def _wait_for_other_imports():

@@ -343,8 +343,8 @@ def _save(model, entries):
 
 
 def near_duplicates(site_ids: list[int]) -> list[dict]:
-    """Pairs of a new site and another site with the same name (folded, trigram similarity at
-    least 0.8) within NEAR_DUPLICATE_METRES: reported for review, never merged."""
+    """Pairs of a new site and another site with the same name (case, diacritics, spaces and
+    punctuation aside) within NEAR_DUPLICATE_METRES: reported for review, never merged."""
     if not site_ids:
         return []
     with connection.cursor() as cursor:
@@ -357,7 +357,8 @@ def near_duplicates(site_ids: list[int]) -> list[dict]:
               ON other.id <> new.id
              AND ST_DWithin(new.location, other.location, %(degrees)s)
              AND ST_DWithin(new.location::geography, other.location::geography, %(metres)s)
-             AND similarity(lower(unaccent(new.name)), lower(unaccent(other.name))) >= 0.8
+             AND regexp_replace(lower(unaccent(new.name)), '[^a-z0-9]+', '', 'g')
+               = regexp_replace(lower(unaccent(other.name)), '[^a-z0-9]+', '', 'g')
             WHERE new.id = ANY(%(ids)s) AND (other.id > new.id OR NOT other.id = ANY(%(ids)s))
             ORDER BY new.id, other.id
             """,
