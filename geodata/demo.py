@@ -51,6 +51,7 @@ from geodata.models import (
     Site,
     Standard,
 )
+from geodata.services.statistics import refresh_planner_statistics
 from geodata.text import fold, nfc, normalise_standard_reference
 
 DEMO_MARK = "[demo]"
@@ -1906,6 +1907,9 @@ def load_demo(
     on = on or django_timezone.localdate()
     data = build_demo(Geography.from_database(), n_sites, seed, on)
     counts = _write(data, documents)
+    refresh_planner_statistics(
+        Organisation, Site, Credential, Credential.sites.through, ScopeItem, CredentialEvent
+    )
     counts["real organisations"] = sum(
         1 for o in data.organisations if o.key.startswith("real-") and o.source_url
     )

@@ -442,11 +442,6 @@ def run(sites: int, import_rows: int) -> dict:
         seconds, _ = timed(lambda: demo.load_demo(sites, demo.DEFAULT_SEED, timezone.localdate()))
         figures[f"load_demo --sites {sites} (s)"] = round(seconds, 1)
         figures["load_demo rate (sites/s)"] = round(sites / seconds)
-        # The statistics autovacuum gathers a little after a bulk load, gathered now: without
-        # them the status query takes a plan 50 times slower (34 s against 0.7 s for 20,000
-        # sites), and whether autovacuum has run by then is a race.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
         seconds, _ = timed(status_counts, repeat=5)
         figures[f"status today of all {sites} sites, counted in SQL (ms, median of 5)"] = round(
             seconds * 1000, 1
@@ -476,9 +471,9 @@ def write(figures: dict, command: str):
 Written by `{command}` (scripts/bench.py) on {machine}; every figure below comes from that one
 run, in a database of its own. Machine-readable: docs/performance.json.
 
-The tables are analysed (ANALYZE) after load_demo, as autovacuum soon would. The import figures
-are for a registry file that bench.py generates (`registry_csv`): CSV UTF-8 with a BOM as Excel
-saves it, Vietnamese headers, about four rows per organisation, addresses built from the
+load_demo and large imports refresh the planner's statistics (ANALYZE) themselves. The import
+figures are for a registry file that bench.py generates (`registry_csv`): CSV UTF-8 with a BOM as
+Excel saves it, Vietnamese headers, about four rows per organisation, addresses built from the
 reference units (half in the pre-July-2025 form), two rows in three with coordinates, every
 credential number new to the registry. It is read alone (read_table), then checked, imported into
 the demo set, imported again and checked again, each time by import_registry, as the admin does.

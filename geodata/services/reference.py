@@ -17,6 +17,7 @@ from geodata.models import (
     Scheme,
     UnitSuccession,
 )
+from geodata.services.statistics import refresh_planner_statistics
 
 BOUNDARY_FILES = {
     # (level, current): file under reference_data/boundaries; communes are optional
@@ -48,6 +49,7 @@ def load_reference_data() -> Counter:
         counts[f"{level}s ({'current' if current else 'legacy'})"] = len(records)
     counts["successions"] = _upsert_successions(ids)
     counts.update(_upsert_vocabularies())
+    refresh_planner_statistics(AdministrativeUnit, UnitSuccession)
     return counts
 
 

@@ -18,7 +18,8 @@ from geodata.importers.geocoding import Geocoder
 from geodata.importers.placing import Placer
 from geodata.importers.report import FAILED, WARNING, Issue, Problem, Report
 from geodata.importers.rows import RowReader, Vocabularies
-from geodata.models import AdministrativeUnit, ImportRun
+from geodata.models import AdministrativeUnit, Credential, ImportRun, Organisation, ScopeItem, Site
+from geodata.services.statistics import refresh_planner_statistics
 from geodata.services.upsert import RegistryUpsert, near_duplicates
 
 MESSAGES = {
@@ -35,16 +36,7 @@ MESSAGES = {
 
 
 IMPORT_LOCK = 0x51_1A_80  # the advisory lock key of registry imports
-# After a large import PostgreSQL's statistics are stale until autovacuum runs, and the status
-# queries of the map pick poor plans meanwhile (34 s instead of 0.7 s measured by make bench).
-ANALYZE_AFTER_CREATED = 1000
-REGISTRY_TABLES = (
-    "geodata_organisation",
-    "geodata_site",
-    "geodata_credential_sites",
-    "geodata_credential",
-    "geodata_scopeitem",
-)
+ANALYZE_AFTER_CREATED = 1000  # rows: then the planner's statistics are refreshed
 
 
 class ImportProblem(Problem):
@@ -95,7 +87,9 @@ def import_registry(
     if options.dry_run:
         return _finish(run, data, report, ImportRun.Outcome.CHECKED)
     if written and report.totals()["created"] >= ANALYZE_AFTER_CREATED:
-        _refresh_planner_statistics()
+        refresh_planner_statistics(
+            Organisation, Site, Credential, Credential.sites.through, ScopeItem
+        )
     outcome = ImportRun.Outcome.IMPORTED if written else ImportRun.Outcome.REJECTED
     return _finish(run, data, report, outcome)
 
@@ -190,11 +184,6 @@ def _upsert(records, report: Report, options: ImportOptions) -> bool:
     except _CheckOnly:
         return False
     return True
-
-
-def _refresh_planner_statistics():
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(REGISTRY_TABLES)}")
 
 
 def _wait_for_other_imports():
