@@ -15,7 +15,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from geodata import status
-from geodata.importers.report import present
+from geodata.importers.report import interpolated_lazy, present
 from geodata.models import (
     AdministrativeUnit,
     Authority,
@@ -302,7 +302,9 @@ IMPORT_FILE_TYPES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".geojson", ".jso
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("file"),
-        help_text=_("CSV, XLSX or GeoJSON; at most %(mb)s MB.") % {"mb": MAX_IMPORT_MB},
+        help_text=interpolated_lazy(
+            _("CSV, XLSX or GeoJSON; at most %(mb)s MB."), {"mb": MAX_IMPORT_MB}
+        ),
     )
     province = forms.ModelChoiceField(
         AdministrativeUnit.objects.filter(level="province", current=True).order_by("name"),

@@ -57,6 +57,7 @@ class Geography:
         for commune in communes.values():
             self.by_province.setdefault(commune.province_code, []).append(commune)
         self.has_commune_boundaries = any(c.shape is not None for c in communes.values())
+        self._province_at: dict[tuple[float, float], Province | None] = {}
 
     @classmethod
     def from_database(cls) -> "Geography":
@@ -117,9 +118,13 @@ class Geography:
         return cls(provinces, communes, legacy_provinces)
 
     def province_at(self, lon: float, lat: float) -> Province | None:
-        return next(
-            (p for p in self.provinces.values() if shapely.contains_xy(p.shape, lon, lat)), None
-        )
+        """Asked several times of each point of an import (in Viet Nam? which province?)."""
+        if (lon, lat) not in self._province_at:
+            self._province_at[lon, lat] = next(
+                (p for p in self.provinces.values() if shapely.contains_xy(p.shape, lon, lat)),
+                None,
+            )
+        return self._province_at[lon, lat]
 
     def in_viet_nam(self, lon: float, lat: float) -> bool:
         """In a province, or offshore within the margin that Site.clean allows."""

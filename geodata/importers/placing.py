@@ -4,6 +4,7 @@ sure we are."""
 
 from dataclasses import dataclass
 
+import shapely
 from django.utils.translation import gettext_lazy as _
 
 from geodata.addresses import AddressMatch, AddressNormaliser
@@ -82,6 +83,7 @@ class Placer:
     ):
         self.geography, self.normaliser, self.geocoder = geography, normaliser, geocoder
         self.import_province = province_code
+        self._unit_points: dict[tuple, tuple[Point, str]] = {}
 
     def place(self, record: RowRecord):
         match = self._match(record)
@@ -238,21 +240,24 @@ class Placer:
         return Point(found.lon, found.lat, LocationMethod.GEOCODED, found.accuracy_m)
 
     def _unit_point(self, record: RowRecord, commune_code: str | None, province_code: str) -> Point:
-        commune = self.geography.communes.get(commune_code) if commune_code else None
-        if commune and (inner := self.geography.inner_point(commune)):
-            accuracy = point_accuracy_m(commune.shape, 100) if commune.shape else 3000
-            point, unit = Point(*inner, LocationMethod.COMMUNE_POINT, accuracy), commune.full_name
-        else:
-            province = self.geography.provinces[province_code]
-            lon, lat = province.lon, province.lat
-            if lon is None or not self.geography.province_at(lon, lat):
-                inner = province.shape.point_on_surface()
-                lon, lat = inner.x, inner.y
-            accuracy = point_accuracy_m(province.shape, 1000)
-            point, unit = (
-                Point(lon, lat, LocationMethod.PROVINCE_POINT, accuracy),
-                province.full_name,
-            )
+        key = (commune_code, province_code)
+        if key not in self._unit_points:  # thousands of rows share a few hundred units
+            self._unit_points[key] = self._point_of_unit(commune_code, province_code)
+        point, unit = self._unit_points[key]
         approximate = PlaceProblem("approximate", unit=unit, metres=point.accuracy_m)
         record.problem(approximate, record.address_column, WARNING)
         return point
+
+    def _point_of_unit(self, commune_code: str | None, province_code: str) -> tuple[Point, str]:
+        """The commune's point inside it, else the province's, and the unit's name."""
+        commune = self.geography.communes.get(commune_code) if commune_code else None
+        if commune and (inner := self.geography.inner_point(commune)):
+            accuracy = point_accuracy_m(commune.shape, 100) if commune.shape else 3000
+            return Point(*inner, LocationMethod.COMMUNE_POINT, accuracy), commune.full_name
+        province = self.geography.provinces[province_code]
+        lon, lat = province.lon, province.lat
+        if lon is None or not shapely.contains_xy(province.shape, lon, lat):
+            inner = province.shape.point_on_surface()
+            lon, lat = inner.x, inner.y
+        accuracy = point_accuracy_m(province.shape, 1000)
+        return Point(lon, lat, LocationMethod.PROVINCE_POINT, accuracy), province.full_name

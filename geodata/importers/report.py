@@ -15,7 +15,8 @@ CREATED, UPDATED, UNCHANGED, FAILED, SKIPPED = "created", "updated", "unchanged"
 OUTCOMES = (CREATED, UPDATED, UNCHANGED, FAILED, SKIPPED)
 
 
-_interpolated = lazy(lambda template, params: str(template) % params, str)
+# A translatable %-template with its values, rendered in the language active when shown.
+interpolated_lazy = lazy(lambda template, params: str(template) % params, str)
 
 
 class Problem(ValueError):
@@ -30,7 +31,7 @@ class Problem(ValueError):
 
     @property
     def message(self):
-        return _interpolated(self.messages[self.code], self.params)
+        return interpolated_lazy(self.messages[self.code], self.params)
 
     def __str__(self):
         return str(self.message)

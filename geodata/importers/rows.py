@@ -34,12 +34,8 @@ from geodata.text import normalise_standard_reference, words
 
 FIELD_LABELS = {
     "organisation_name": _("organisation name"),
-    "kinds": _("services"),
     "address": _("address"),
-    "credential_number": _("credential number"),
     "issued_on": _("issue date"),
-    "issuer": _("issuer"),
-    "scheme": _("scheme"),
 }
 # At least one header of each group must be in the file.
 REQUIRED_COLUMNS = (("organisation_name",), ("address", "commune", "province"))

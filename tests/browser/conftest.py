@@ -164,3 +164,18 @@ def provinces(province_records, transactional_db):
     if not _current_provinces().exists():
         AdministrativeUnit.objects.bulk_create(province_records)
     return list(_current_provinces().order_by("code"))
+
+
+PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture
+def admin_page(page, django_user_model):
+    """The page, logged into the admin as a superuser."""
+    django_user_model.objects.create_superuser("official", "official@example.org", PASSWORD)
+    page.goto("/admin/login/")
+    page.fill("#id_username", "official")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("#login-form [type=submit]").click()
+    return page

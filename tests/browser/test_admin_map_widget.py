@@ -8,20 +8,8 @@ from tests.factories import make_site
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-password-1"
 TOLERANCE = 1e-6  # degrees, about 10 cm
 MARKER_ANCHOR = (12, 41)  # where Leaflet's default marker icon touches its point, in pixels
-
-
-@pytest.fixture
-def admin_page(page, django_user_model):
-    django_user_model.objects.create_superuser("official", "official@example.org", PASSWORD)
-    page.goto("/admin/login/")
-    page.fill("#id_username", "official")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("#login-form [type=submit]").click()
-    return page
 
 
 @pytest.fixture

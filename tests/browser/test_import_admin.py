@@ -1,9 +1,6 @@
 """A registry file imported through the admin in the real browser: upload, read the check,
 confirm; on a desktop and on a phone."""
 
-import csv
-import io
-
 import pytest
 from django.core.management import call_command
 from django.utils import translation
@@ -11,32 +8,13 @@ from django.utils.translation import gettext
 
 from geodata.models import Credential, ImportRun, Scheme, Site
 from tests.browser.conftest import DESKTOP
+from tests.geodata.test_import_admin import QUATEST_1, registry_csv
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-password-1"
 PHONE = {"width": 390, "height": 844}
-HEADERS = [
-    "Tên tổ chức",
-    "Loại hình",
-    "Địa chỉ",
-    "Kinh độ",
-    "Vĩ độ",
-    "Số hiệu VILAS",
-    "Ngày cấp",
-    "Ngày hết hạn",
-]
 ROWS = [
-    [
-        "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng 1",
-        "Thử nghiệm",
-        "Số 8 Hoàng Quốc Việt, phường Nghĩa Đô, quận Cầu Giấy, Hà Nội",
-        "105.8040",
-        "21.0465",
-        "VILAS 216",
-        "12/03/2024",
-        "11/03/2029",
-    ],
+    QUATEST_1,
     # No coordinates: placed at its commune's point, with a warning, so the rows table shows.
     [
         "Viện Đo lường Việt Nam",
@@ -51,12 +29,8 @@ ROWS = [
 ]
 
 
-def registry_csv() -> bytes:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(HEADERS)
-    writer.writerows(ROWS)
-    return text.getvalue().encode("utf-8-sig")
+def two_row_csv() -> bytes:
+    return registry_csv(*ROWS)
 
 
 def in_vietnamese(message: str) -> str:
@@ -69,17 +43,6 @@ def reference_data(transactional_db, provinces):
     """Units, communes and vocabularies: an earlier transactional test may have flushed them."""
     if not Scheme.objects.filter(code="vilas").exists():
         call_command("load_reference_data", verbosity=0)
-
-
-@pytest.fixture
-def admin_page(page, django_user_model):
-    django_user_model.objects.create_superuser("official", "official@example.org", PASSWORD)
-    page.goto("/admin/login/")
-    page.fill("#id_username", "official")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("#login-form [type=submit]").click()
-    return page
 
 
 def horizontal_overflow(page) -> int:
@@ -106,7 +69,7 @@ def test_an_official_uploads_checks_and_imports_a_file_on_desktop_and_phone(
 
     page.set_input_files(
         "#id_file",
-        files=[{"name": "dang-ky-vilas.csv", "mimeType": "text/csv", "buffer": registry_csv()}],
+        files=[{"name": "dang-ky-vilas.csv", "mimeType": "text/csv", "buffer": two_row_csv()}],
     )
     with page.expect_navigation():
         page.locator(".submit-row [type=submit]").click()

@@ -5,7 +5,6 @@ database with its reference data.
 Officials see the pages in Vietnamese (the first tests check that); the others ask for English
 (Accept-Language) so that their exact assertions do not follow the translators' wording."""
 
-import csv
 import io
 from datetime import date
 
@@ -18,6 +17,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from geodata.models import Credential, ImportRun, Organisation, Site
 from geodata.services import ImportOptions, import_registry
 from tests.factories import province
+from tests.geodata.importers.messy_files import write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +61,7 @@ UPLOAD_URL = reverse("admin:geodata_importrun_add")
 
 def registry_csv(*rows, headers=HEADERS) -> bytes:
     """A CSV as Excel saves it with "CSV UTF-8": a byte-order mark, CRLF line ends."""
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return text.getvalue().encode("utf-8-sig")
+    return write_csv([headers, *rows])
 
 
 def upload_file(name: str, data: bytes):
@@ -102,6 +98,13 @@ def registry_is_empty() -> bool:
     return not (
         Organisation.objects.exists() or Site.objects.exists() or Credential.objects.exists()
     )
+
+
+def test_the_upload_page_speaks_the_language_of_each_request(official):
+    page = official.get(UPLOAD_URL)
+
+    assertContains(page, "CSV, XLSX or GeoJSON; at most 50 MB.")
+    assertNotContains(page, "dung lượng tối đa")
 
 
 def totals_row(label: str, value: int) -> str:

