@@ -52,6 +52,7 @@ from geodata.models import (
     Standard,
 )
 from geodata.services.statistics import refresh_planner_statistics
+from geodata.signals import registry_changed
 from geodata.text import fold, nfc, normalise_standard_reference
 
 DEMO_MARK = "[demo]"
@@ -1907,6 +1908,7 @@ def load_demo(
     on = on or django_timezone.localdate()
     data = build_demo(Geography.from_database(), n_sites, seed, on)
     counts = _write(data, documents)
+    registry_changed.send(__name__, organisation_ids=None)
     refresh_planner_statistics(
         Organisation, Site, Credential, Credential.sites.through, ScopeItem, CredentialEvent
     )

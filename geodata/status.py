@@ -88,3 +88,20 @@ def site_status_expression(on: date):
         .values("status")[:1]
     )
     return Subquery(ranked, output_field=CharField())
+
+
+def credential_timeline(issued_on: date, valid_until: date | None, events):
+    """The credential's status over all time, as (first day or None, day after the last or None,
+    status) segments in date order: credential_status evaluated on each day it can change."""
+    changes = {issued_on, *(day for day, _ in events)}
+    if valid_until is not None:
+        changes |= {valid_until - EXPIRING_WITHIN, valid_until + timedelta(days=1)}
+    starts = sorted(day for day in changes if day >= issued_on)
+    segments = [[None, issued_on, NOT_YET_VALID]]
+    for start, end in zip(starts, [*starts[1:], None], strict=True):
+        standing = credential_status(issued_on, valid_until, events, start)
+        if standing == segments[-1][2]:
+            segments[-1][1] = end
+        else:
+            segments.append([start, end, standing])
+    return [tuple(segment) for segment in segments]

@@ -1,16 +1,154 @@
-"""The published layers, read-only."""
+"""The published layers, read-only: /api/v1/."""
 
-from django.http import HttpResponse
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+import json
 
-from layers import selectors
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.gzip import gzip_page
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from geodata.models import Document
+from layers import schemas, selectors
+from layers.caching import published
+from layers.filters import SiteFilterParameters
+from layers.sites import site_detail
+
+GEOJSON = "application/geo+json"
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 5000
 
 
-@require_safe
-@cache_control(public=True, max_age=3600)
-def province_boundaries(request):
+class Paging(serializers.Serializer):
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT,
+        help_text=_("Features per page (at most %(n)s)") % {"n": MAX_LIMIT},
+    )  # fmt: skip
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=10**7, default=0)
+
+
+class SiteListParameters(SiteFilterParameters, Paging):
+    pass
+
+
+def read(parameters_class, request):
+    """The checked query parameters; a 400 listing what is wrong otherwise."""
+    parameters = parameters_class(data=request.query_params.dict())
+    parameters.is_valid(raise_exception=True)
+    return parameters
+
+
+class PublishedView(APIView):
+    """A read-only view of published data: cached, with ETags, gzipped."""
+
+    @method_decorator(gzip_page)
+    @method_decorator(published)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+
+def page_links(request, more: bool, limit: int, offset: int) -> list[dict]:
+    links = [{"href": request.build_absolute_uri(), "rel": "self", "type": GEOJSON}]
+    if more:
+        query = request.GET.copy()
+        query["offset"], query["limit"] = offset + limit, limit
+        links.append(
+            {
+                "href": request.build_absolute_uri(f"{request.path}?{query.urlencode()}"),
+                "rel": "next",
+                "type": GEOJSON,
+            }
+        )
+    return links
+
+
+def feature_collection(features: list[str], **members) -> str:
+    """A FeatureCollection around Features already serialised by PostGIS."""
+    head = json.dumps({"type": "FeatureCollection", **members}, ensure_ascii=False)
+    return f'{head[:-1]}, "features": [{",".join(features)}]}}'
+
+
+@extend_schema(
+    parameters=[SiteListParameters],
+    responses={
+        (200, GEOJSON): OpenApiResponse(schemas.SITE_COLLECTION),
+        400: OpenApiResponse(schemas.ERRORS),
+    },
+    summary="Published sites as GeoJSON",
+)
+class SiteList(PublishedView):
+    """Published sites, filtered; nearest first with `near`; paged with `next` links."""
+
+    def get(self, request):
+        parameters = read(SiteListParameters, request)
+        site_filter = parameters.site_filter()
+        limit, offset = parameters.validated_data["limit"], parameters.validated_data["offset"]
+        page = selectors.site_features(site_filter, limit, offset)
+        members = {
+            "numberReturned": len(page.features),
+            "timeStamp": timezone.now().isoformat(timespec="seconds"),
+            "links": page_links(request, page.more, limit, offset),
+        }
+        if site_filter.updated_since:
+            members["removed"] = selectors.removed_sites(site_filter.updated_since)
+        return HttpResponse(feature_collection(page.features, **members), content_type=GEOJSON)
+
+
+class DateParameter(serializers.Serializer):
+    at = SiteFilterParameters().fields["at"]
+
+
+@extend_schema(
+    parameters=[DateParameter],
+    responses={
+        (200, GEOJSON): OpenApiResponse(schemas.SITE_DETAIL),
+        404: OpenApiResponse(schemas.NOT_FOUND),
+        400: OpenApiResponse(schemas.ERRORS),
+    },
+    summary="One published site with its credentials, scope and documents",
+)
+class SiteDetail(PublishedView):
+    def get(self, request, site_id: int):
+        site_filter = read(SiteFilterParameters, request).site_filter()
+        feature = site_detail(
+            site_id,
+            site_filter,
+            lambda document: request.build_absolute_uri(
+                reverse("layers:document", args=[document.pk])
+            ),
+        )
+        if feature is None:
+            raise Http404(_("No published site has this number."))
+        return HttpResponse(json.dumps(feature, ensure_ascii=False), content_type=GEOJSON)
+
+
+@extend_schema(
+    responses={(200, "application/pdf"): OpenApiResponse(description="The document file")},
+    parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)],
+    summary="A public document of a published organisation, as a download",
+)
+class DocumentDownload(APIView):
+    def get(self, request, document_id: int):
+        shown = Document.objects.filter(public=True, organisation__sites__published=True)
+        document = get_object_or_404(shown.distinct(), pk=document_id)
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=f"{document.number or document.pk}.pdf".replace("/", "-"),
+            content_type="application/pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@extend_schema(responses={(200, GEOJSON): OpenApiResponse(description="FeatureCollection")})
+class ProvinceBoundaries(PublishedView):
     """The 34 current provinces as a GeoJSON FeatureCollection, built by PostGIS."""
-    return HttpResponse(
-        selectors.province_boundaries_geojson(), content_type="application/geo+json"
-    )
+
+    def get(self, request):
+        return HttpResponse(selectors.province_boundaries_geojson(), content_type=GEOJSON)

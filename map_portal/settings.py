@@ -137,6 +137,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Organisations, sites and credentials of standards, metrology and quality "
     "services in Viet Nam.",
     "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
 }
 
 LOGGING = {

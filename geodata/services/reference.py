@@ -18,6 +18,7 @@ from geodata.models import (
     UnitSuccession,
 )
 from geodata.services.statistics import refresh_planner_statistics
+from geodata.signals import registry_changed
 
 BOUNDARY_FILES = {
     # (level, current): file under reference_data/boundaries; communes are optional
@@ -50,6 +51,7 @@ def load_reference_data() -> Counter:
     counts["successions"] = _upsert_successions(ids)
     counts.update(_upsert_vocabularies())
     refresh_planner_statistics(AdministrativeUnit, UnitSuccession)
+    registry_changed.send(__name__, organisation_ids=None)  # place names of the sites
     return counts
 
 

@@ -21,6 +21,7 @@ from geodata.importers.rows import RowReader, Vocabularies
 from geodata.models import AdministrativeUnit, Credential, ImportRun, Organisation, ScopeItem, Site
 from geodata.services.statistics import refresh_planner_statistics
 from geodata.services.upsert import RegistryUpsert, near_duplicates
+from geodata.signals import registry_changed
 
 MESSAGES = {
     "unknown_column": _("The column “%(header)s” is not understood: its values are not imported."),
@@ -178,6 +179,7 @@ def _upsert(records, report: Report, options: ImportOptions) -> bool:
             upsert.apply()
             keep = not options.dry_run and (options.only_valid_rows or not report.has_errors)
             report.near_duplicates = near_duplicates(upsert.write())
+            registry_changed.send(__name__, organisation_ids=upsert.organisation_ids())
             if not keep:
                 upsert.forget_new_ids()
                 raise _CheckOnly

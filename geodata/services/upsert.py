@@ -113,6 +113,10 @@ class RegistryUpsert:
             record.result.records = {n: e.instance.pk for n, e in zip(names, entries, strict=False)}
         return [e.instance.pk for e in self.sites.values() if e.created_by is not None]
 
+    def organisation_ids(self) -> list[int]:
+        """The organisations the rows touched, once written."""
+        return [entry.instance.pk for entry in self.organisations.values()]
+
     def forget_new_ids(self):
         """After a rollback, the ids of the records a check created mean nothing."""
         for record in self.records:

@@ -1,0 +1,134 @@
+"""JSON Schemas of the published responses, for the OpenAPI document (and so for schemathesis,
+which checks every response against them)."""
+
+_TEXT = {"type": "string"}
+_CODES = {"type": "array", "items": _TEXT}
+_STATUS = {
+    "type": ["string", "null"],
+    "enum": ["valid", "expiring", "suspended", "expired", "withdrawn", "not_yet_valid", None],
+}
+POINT = {
+    "type": "object",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"const": "Point"},
+        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2},
+    },
+}
+SITE_PROPERTIES = {
+    "type": "object",
+    "required": ["name", "organisation_id", "organisation", "kinds", "province_code", "status"],
+    "properties": {
+        "name": _TEXT,
+        "organisation_id": {"type": "integer"},
+        "organisation": _TEXT,
+        "organisation_short_name": _TEXT,
+        "kinds": _CODES,
+        "address": _TEXT,
+        "province_code": _TEXT,
+        "province": _TEXT,
+        "commune_code": _TEXT,
+        "commune": _TEXT,
+        "phone": _TEXT,
+        "email": _TEXT,
+        "website": _TEXT,
+        "opening_hours": _TEXT,
+        "status": _STATUS,
+        "schemes": _CODES,
+        "credential_numbers": _CODES,
+        "fields": _CODES,
+        "instruments": _CODES,
+        "location_method": _TEXT,
+        "location_accuracy_m": {"type": ["integer", "null"]},
+        "updated_at": _TEXT,
+        "distance_m": {"type": "integer", "description": "Only with near=lon,lat"},
+    },
+}
+SITE_FEATURE = {
+    "type": "object",
+    "required": ["type", "id", "geometry", "properties"],
+    "properties": {
+        "type": {"const": "Feature"},
+        "id": {"type": "integer"},
+        "geometry": POINT,
+        "properties": SITE_PROPERTIES,
+    },
+}
+LINK = {
+    "type": "object",
+    "required": ["href", "rel"],
+    "properties": {"href": _TEXT, "rel": _TEXT, "type": _TEXT, "title": _TEXT},
+}
+SITE_COLLECTION = {
+    "type": "object",
+    "required": ["type", "features", "links", "numberReturned"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": SITE_FEATURE},
+        "links": {"type": "array", "items": LINK},
+        "numberReturned": {"type": "integer"},
+        "timeStamp": _TEXT,
+        "removed": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "With updated_since: the sites withdrawn from publication since then",
+        },
+    },
+}
+_NAMED = {
+    "type": ["object", "null"],
+    "properties": {"code": _TEXT, "name_vi": _TEXT, "name_en": _TEXT},
+}
+CREDENTIAL = {
+    "type": "object",
+    "required": ["id", "number", "scheme", "issuer", "issued_on", "status", "scope"],
+    "properties": {
+        "id": {"type": "integer"},
+        "number": _TEXT,
+        "scheme": _NAMED,
+        "standard": _TEXT,
+        "issuer": _NAMED,
+        "issued_on": {"type": "string", "format": "date"},
+        "valid_until": {"type": ["string", "null"], "format": "date"},
+        "status": _STATUS,
+        "events": {"type": "array", "items": {"type": "object"}},
+        "scope": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": _NAMED,
+                    "product": _TEXT,
+                    "test": _TEXT,
+                    "method": _TEXT,
+                    "method_reference": _TEXT,
+                    "range": _TEXT,
+                    "instrument": _NAMED,
+                },
+            },
+        },
+        "documents": {"type": "array", "items": {"type": "object"}},
+    },
+}
+SITE_DETAIL = {
+    **SITE_FEATURE,
+    "properties": {
+        **SITE_FEATURE["properties"],
+        "properties": {
+            **SITE_PROPERTIES,
+            "required": [*SITE_PROPERTIES["required"], "credentials", "directions"],
+            "properties": {
+                **SITE_PROPERTIES["properties"],
+                "credentials": {"type": "array", "items": CREDENTIAL},
+                "directions": {"type": "object", "additionalProperties": _TEXT},
+                "legacy_address": {"type": "object", "additionalProperties": _TEXT},
+            },
+        },
+    },
+}
+ERRORS = {
+    "type": "object",
+    "description": "What is wrong with each parameter, in the language asked for",
+    "additionalProperties": {"type": "array", "items": _TEXT},
+}
+NOT_FOUND = {"type": "object", "properties": {"detail": _TEXT}}
