@@ -2,21 +2,22 @@
 
 import json
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 from django.views.decorators.gzip import gzip_page
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
 from geodata.models import Document
-from layers import schemas, selectors
+from layers import catalogue, clusters, compare, schemas, selectors
 from layers.caching import published
-from layers.filters import SiteFilterParameters
+from layers.filters import SiteFilter, SiteFilterParameters
 from layers.sites import site_detail
 
 GEOJSON = "application/geo+json"
@@ -73,17 +74,18 @@ def feature_collection(features: list[str], **members) -> str:
     return f'{head[:-1]}, "features": [{",".join(features)}]}}'
 
 
-@extend_schema(
-    parameters=[SiteListParameters],
-    responses={
-        (200, GEOJSON): OpenApiResponse(schemas.SITE_COLLECTION),
-        400: OpenApiResponse(schemas.ERRORS),
-    },
-    summary="Published sites as GeoJSON",
-)
 class SiteList(PublishedView):
     """Published sites, filtered; nearest first with `near`; paged with `next` links."""
 
+    @extend_schema(
+        parameters=[SiteListParameters],
+        responses={
+            (200, GEOJSON): OpenApiResponse(schemas.SITE_COLLECTION),
+            400: OpenApiResponse(schemas.ERRORS),
+        },
+        operation_id="sites_list",
+        summary="Published sites as GeoJSON",
+    )
     def get(self, request):
         parameters = read(SiteListParameters, request)
         site_filter = parameters.site_filter()
@@ -103,16 +105,17 @@ class DateParameter(serializers.Serializer):
     at = SiteFilterParameters().fields["at"]
 
 
-@extend_schema(
-    parameters=[DateParameter],
-    responses={
-        (200, GEOJSON): OpenApiResponse(schemas.SITE_DETAIL),
-        404: OpenApiResponse(schemas.NOT_FOUND),
-        400: OpenApiResponse(schemas.ERRORS),
-    },
-    summary="One published site with its credentials, scope and documents",
-)
 class SiteDetail(PublishedView):
+    @extend_schema(
+        parameters=[DateParameter],
+        responses={
+            (200, GEOJSON): OpenApiResponse(schemas.SITE_DETAIL),
+            404: OpenApiResponse(schemas.NOT_FOUND),
+            400: OpenApiResponse(schemas.ERRORS),
+        },
+        operation_id="site_detail",
+        summary="One published site with its credentials, scope and documents",
+    )
     def get(self, request, site_id: int):
         site_filter = read(SiteFilterParameters, request).site_filter()
         feature = site_detail(
@@ -127,12 +130,16 @@ class SiteDetail(PublishedView):
         return HttpResponse(json.dumps(feature, ensure_ascii=False), content_type=GEOJSON)
 
 
-@extend_schema(
-    responses={(200, "application/pdf"): OpenApiResponse(description="The document file")},
-    parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)],
-    summary="A public document of a published organisation, as a download",
-)
 class DocumentDownload(APIView):
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(description="The document file"),
+            404: OpenApiResponse(schemas.NOT_FOUND),
+        },
+        parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)],
+        operation_id="document_download",
+        summary="A public document of a published organisation, as a download",
+    )
     def get(self, request, document_id: int):
         shown = Document.objects.filter(public=True, organisation__sites__published=True)
         document = get_object_or_404(shown.distinct(), pk=document_id)
@@ -146,9 +153,103 @@ class DocumentDownload(APIView):
         return response
 
 
-@extend_schema(responses={(200, GEOJSON): OpenApiResponse(description="FeatureCollection")})
 class ProvinceBoundaries(PublishedView):
     """The 34 current provinces as a GeoJSON FeatureCollection, built by PostGIS."""
 
+    @extend_schema(
+        operation_id="province_boundaries",
+        responses={(200, GEOJSON): OpenApiResponse(description="FeatureCollection")},
+    )
     def get(self, request):
         return HttpResponse(selectors.province_boundaries_geojson(), content_type=GEOJSON)
+
+
+class ClusterParameters(SiteFilterParameters):
+    zoom = serializers.IntegerField(
+        min_value=0, max_value=22, help_text=_("Zoom level of the web map, 0 to 22")
+    )
+
+
+class SiteClusters(PublishedView):
+    @extend_schema(
+        parameters=[ClusterParameters],
+        responses={
+            (200, GEOJSON): OpenApiResponse(schemas.CLUSTER_COLLECTION),
+            400: OpenApiResponse(schemas.ERRORS),
+        },
+        operation_id="site_clusters",
+        summary="Counts of published sites per grid cell, for the country and region views",
+    )
+    def get(self, request):
+        parameters = read(ClusterParameters, request)
+        cells = clusters.site_clusters(parameters.site_filter(), parameters.validated_data["zoom"])
+        members = {"cell_degrees": clusters.cell_degrees(parameters.validated_data["zoom"])}
+        return HttpResponse(feature_collection(cells, **members), content_type=GEOJSON)
+
+
+class Vocabularies(PublishedView):
+    @extend_schema(
+        responses={200: OpenApiResponse(schemas.VOCABULARIES)},
+        operation_id="vocabularies",
+        summary="The codes and labels of every filter: kinds, statuses, fields, instruments, "
+        "schemes, provinces",
+    )
+    def get(self, request):
+        return JsonResponse(catalogue.vocabularies(), json_dumps_params={"ensure_ascii": False})
+
+
+class Layers(PublishedView):
+    @extend_schema(
+        responses={200: OpenApiResponse(schemas.LAYERS)},
+        operation_id="layers",
+        summary="The map layers with their styles and links, for the legend",
+    )
+    def get(self, request):
+        layers = catalogue.layer_catalogue(request.build_absolute_uri)
+        return JsonResponse({"layers": layers}, json_dumps_params={"ensure_ascii": False})
+
+
+class SiteIds(serializers.CharField):
+    default_error_messages = {
+        "shape": _("ids is a list of 1 to {n} site numbers separated by commas, e.g. 12,40,7.")
+    }
+
+    def to_internal_value(self, data):
+        parts = super().to_internal_value(data).split(",")
+        if not 1 <= len(parts) <= compare.MAX_SITES or not all(p.strip().isdigit() for p in parts):
+            self.fail("shape", n=compare.MAX_SITES)
+        return list(dict.fromkeys(int(p) for p in parts))
+
+
+class CompareParameters(serializers.Serializer):
+    ids = SiteIds(max_length=100, help_text=_("Up to four site numbers, comma-separated"))
+    at = SiteFilterParameters().fields["at"]
+    near = SiteFilterParameters().fields["near"]
+
+
+class Compare(PublishedView):
+    @extend_schema(
+        parameters=[CompareParameters],
+        responses={
+            200: OpenApiResponse(schemas.COMPARISON),
+            400: OpenApiResponse(schemas.ERRORS),
+            404: OpenApiResponse(schemas.NOT_FOUND),
+        },
+        operation_id="compare_sites",
+        summary="Up to four published sites side by side, their scopes aligned",
+    )
+    def get(self, request):
+        parameters = read(CompareParameters, request)
+        data = parameters.validated_data
+        site_filter = SiteFilter(on=data.get("at") or timezone.localdate(), near=data.get("near"))
+        comparison = compare.compare_sites(data["ids"], site_filter)
+        if comparison is None:
+            raise Http404(_("One of these sites is not published or does not exist."))
+        return JsonResponse(comparison, json_dumps_params={"ensure_ascii": False})
+
+
+def not_found(request, exception):
+    """The API answers an unknown address in JSON, the pages in HTML."""
+    if request.path.startswith(("/api/", "/ogc/")):
+        return JsonResponse({"detail": str(_("Not found."))}, status=404)
+    return page_not_found(request, exception)

@@ -23,6 +23,8 @@ def published(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
         tag = _etag(request)
         if tag in _sent_tags(request):
             response = HttpResponseNotModified()

@@ -37,6 +37,7 @@ class CodeList(serializers.CharField):
     default_error_messages = {
         "unknown": _("Unknown {what}: {codes}. The known values are listed at {where}."),
         "too_many": _("At most {n} values, please."),
+        "control": _("The value holds a control character."),
     }
 
     def __init__(self, what, known, **kwargs):
@@ -44,7 +45,10 @@ class CodeList(serializers.CharField):
         super().__init__(max_length=2000, **kwargs)
 
     def to_internal_value(self, data):
-        codes = list(dict.fromkeys(c.strip() for c in super().to_internal_value(data).split(",")))
+        text = super().to_internal_value(data)
+        if "\x00" in text:
+            self.fail("control")
+        codes = list(dict.fromkeys(c.strip() for c in text.split(",")))
         codes = [c for c in codes if c]
         if len(codes) > MAX_VALUES:
             self.fail("too_many", n=MAX_VALUES)

@@ -132,3 +132,116 @@ ERRORS = {
     "additionalProperties": {"type": "array", "items": _TEXT},
 }
 NOT_FOUND = {"type": "object", "properties": {"detail": _TEXT}}
+CLUSTER_COLLECTION = {
+    "type": "object",
+    "required": ["type", "features", "cell_degrees"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "cell_degrees": {"type": "number"},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"const": "Feature"},
+                    "geometry": POINT,
+                    "properties": {
+                        "type": "object",
+                        "required": ["count", "kinds", "bbox"],
+                        "properties": {
+                            "count": {"type": "integer", "minimum": 1},
+                            "site_id": {"type": ["integer", "null"]},
+                            "kinds": {
+                                "type": "object",
+                                "additionalProperties": {"type": "integer"},
+                            },
+                            "bbox": {"type": "array", "items": {"type": "number"}},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+_LABELLED = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["code", "name_vi", "name_en"],
+        "properties": {"code": _TEXT, "name_vi": _TEXT, "name_en": _TEXT},
+    },
+}
+VOCABULARIES = {
+    "type": "object",
+    "required": ["kinds", "statuses", "fields", "instruments", "schemes", "provinces"],
+    "properties": {
+        "kinds": _LABELLED,
+        "statuses": _LABELLED,
+        "fields": _LABELLED,
+        "instruments": _LABELLED,
+        "schemes": _LABELLED,
+        "provinces": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "name", "bbox"],
+                "properties": {
+                    "code": _TEXT,
+                    "name": _TEXT,
+                    "full_name": _TEXT,
+                    "bbox": {"type": "array", "items": {"type": "number"}},
+                },
+            },
+        },
+    },
+}
+LAYERS = {
+    "type": "object",
+    "required": ["layers"],
+    "properties": {
+        "layers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "type", "name_vi", "name_en", "style", "links"],
+                "properties": {
+                    "id": _TEXT,
+                    "type": {"enum": ["sites", "boundaries"]},
+                    "kind": _TEXT,
+                    "name_vi": _TEXT,
+                    "name_en": _TEXT,
+                    "style": {"type": "object"},
+                    "links": {"type": "object", "additionalProperties": _TEXT},
+                },
+            },
+        }
+    },
+}
+COMPARISON = {
+    "type": "object",
+    "required": ["sites", "scope"],
+    "properties": {
+        "sites": {"type": "array", "items": SITE_FEATURE},
+        "scope": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["sites", "coverage"],
+                "properties": {
+                    "field": {"type": ["string", "null"]},
+                    "instrument": {"type": ["string", "null"]},
+                    "product": _TEXT,
+                    "test": _TEXT,
+                    "method_reference": _TEXT,
+                    "coverage": {"type": "integer"},
+                    "sites": {
+                        "type": "object",
+                        "description": "For each site id, the credentials that cover the line",
+                        "additionalProperties": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
+            },
+        },
+    },
+}

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "geodata",
     "layers",
     "frontend",
@@ -138,6 +139,9 @@ SPECTACULAR_SETTINGS = {
     "services in Viet Nam.",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from the project: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {
