@@ -13,7 +13,16 @@ On a date, a credential is
 from datetime import date, timedelta
 
 from django.apps import apps
-from django.db.models import Case, CharField, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.lookups import Exact
 
 VALID = "valid"
@@ -37,9 +46,9 @@ def credential_status(issued_on: date, valid_until: date | None, events, on: dat
     in_force = [
         kind for effective_on, kind in sorted(events, key=lambda e: e[0]) if effective_on <= on
     ]
-    standing = in_force[-1] if in_force else None
-    if standing == WITHDRAWN:
+    if WITHDRAWN in in_force:
         return WITHDRAWN
+    standing = in_force[-1] if in_force else None
     if valid_until is not None and on > valid_until:
         return EXPIRED
     if standing == SUSPENDED:
@@ -57,14 +66,11 @@ def best(statuses) -> str | None:
 def credential_status_expression(on: date):
     """The SQL form of credential_status, for a queryset of credentials."""
     event_model = apps.get_model("geodata", "CredentialEvent")
-    standing = Subquery(
-        event_model.objects.filter(credential=OuterRef("pk"), effective_on__lte=on)
-        .order_by("-effective_on", "-id")
-        .values("kind")[:1]
-    )
+    in_force = event_model.objects.filter(credential=OuterRef("pk"), effective_on__lte=on)
+    standing = Subquery(in_force.order_by("-effective_on", "-id").values("kind")[:1])
     return Case(
         When(issued_on__gt=on, then=Value(NOT_YET_VALID)),
-        When(Exact(standing, WITHDRAWN), then=Value(WITHDRAWN)),
+        When(Exists(in_force.filter(kind=WITHDRAWN)), then=Value(WITHDRAWN)),
         When(valid_until__lt=on, then=Value(EXPIRED)),
         When(Exact(standing, SUSPENDED), then=Value(SUSPENDED)),
         When(valid_until__lte=on + EXPIRING_WITHIN, then=Value(EXPIRING)),

@@ -1,6 +1,7 @@
 """The published layers, read-only: /api/v1/."""
 
 import json
+from functools import wraps
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -51,24 +52,36 @@ def read(parameters_class, request):
     return parameters
 
 
-class PublishedView(APIView):
-    """A read-only view of published data: cached, with ETags, gzipped, and its queries cut
-    off by a statement timeout shorter than the editors' (a 503 that says so)."""
+def under_public_timeout(view):
+    """Runs the view in a transaction whose queries are cut off sooner than the editors'
+    (PUBLIC_STATEMENT_TIMEOUT_MS): too slow is a 503 that says so."""
 
-    @method_decorator(gzip_page)
-    @method_decorator(published)
-    def dispatch(self, request, *args, **kwargs):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true)",
                     [str(settings.PUBLIC_STATEMENT_TIMEOUT_MS)],
                 )
-                return super().dispatch(request, *args, **kwargs)
+                return view(request, *args, **kwargs)
         except OperationalError as error:
             if not isinstance(error.__cause__, QueryCanceled):
                 raise
             return JsonResponse({"detail": str(TOO_SLOW)}, status=503, headers={"Retry-After": "5"})
+
+    return wrapper
+
+
+class PublishedView(APIView):
+    """A read-only view of published data: cached, with ETags, gzipped, under the public
+    statement timeout."""
+
+    @method_decorator(gzip_page)
+    @method_decorator(published)
+    @method_decorator(under_public_timeout)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
 
 
 def page_links(request, more: bool, limit: int, offset: int) -> list[dict]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
-from layers.indexing import registry_version
+from layers.indexing import registry_state
 
 MAX_AGE_SECONDS = 60
 CACHE_SECONDS = 24 * 60 * 60
@@ -55,10 +55,10 @@ def published(view):
 def _etag(request) -> str:
     key = "|".join(
         [
-            str(registry_version()),
+            registry_state(),
             timezone.localdate().isoformat(),
             get_language() or "",
-            request.get_full_path(),
+            request.build_absolute_uri(),  # bodies hold absolute links
             request.headers.get("Accept", ""),
         ]
     )

@@ -70,7 +70,7 @@ def _vocabulary(model, **where):
     )
 
 
-def _units(level):
+def current_units(level):
     return _vocabulary(AdministrativeUnit, level=level, current=True)
 
 
@@ -145,11 +145,11 @@ class SiteFilterParameters(serializers.Serializer):
         help_text=_('A standard or regulation, however written: "TCVN 6165", "qcvn4:2009/bkhcn"'),
     )  # fmt: skip
     province = CodeList(
-        _("province"), _units("province"), required=False,
+        _("province"), current_units("province"), required=False,
         help_text=_("Codes of current provinces, comma-separated"),
     )  # fmt: skip
     commune = CodeList(
-        _("commune"), _units("commune"), required=False,
+        _("commune"), current_units("commune"), required=False,
         help_text=_("Codes of current communes, comma-separated"),
     )  # fmt: skip
     scheme = CodeList(
@@ -166,9 +166,8 @@ class SiteFilterParameters(serializers.Serializer):
         required=False, help_text=_("The date the status is computed for (default today)")
     )
     accredited = serializers.BooleanField(
-        required=False, allow_null=True, default=None,
-        help_text=_("Holds an accreditation in force on the date `at`"),
-    )  # fmt: skip
+        required=False, help_text=_("Holds an accreditation in force on the date `at`")
+    )
     q = serializers.CharField(
         required=False, max_length=MAX_QUERY_LENGTH,
         help_text=_("Words to find in names, addresses, credentials and scopes, with or without "

@@ -8,6 +8,7 @@ only when something published changed. Model signals (admin edits) and geodata's
 the transaction commits, so a check that is rolled back leaves the index alone."""
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -98,8 +99,9 @@ WITH gone AS (
 SELECT count(*) FROM gone
 """
 _BUMP_SQL = """
-INSERT INTO layers_registryversion (id, number, changed_at) VALUES (1, 1, now())
-ON CONFLICT (id) DO UPDATE SET number = layers_registryversion.number + 1, changed_at = now()
+INSERT INTO layers_registryversion (id, number, changed_at) VALUES (1, 1, clock_timestamp())
+ON CONFLICT (id) DO UPDATE
+SET number = layers_registryversion.number + 1, changed_at = clock_timestamp()
 """
 
 
@@ -137,10 +139,25 @@ def refresh_site_index(site_ids=None, organisation_ids=None) -> int:
     return changed
 
 
+def bump_registry_version():
+    """For a change the site rows do not show: the places and vocabularies themselves."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL)
+
+
 def registry_version() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(number), 0) FROM layers_registryversion")
         return cursor.fetchone()[0]
+
+
+def registry_state() -> str:
+    """The registry version and the instant it moved: the number alone comes round again when a
+    database is recreated or restored (or a test's transaction rolled back), the pair never."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number, changed_at FROM layers_registryversion")
+        row = cursor.fetchone()
+    return f"{row[0]}@{row[1].isoformat()}" if row else "0"
 
 
 def _selection(site_ids, organisation_ids):
@@ -191,11 +208,15 @@ def _add_scope(credential, field_code, field_vi, field_en, instrument, inst_vi, 
     credential.words.update(words(text).split())
 
 
+# A normalised reference: its number, then an edition year and a (QCVN) issuer, each optional.
+_EDITION = re.compile(r"^(?P<number>.*?)(?P<year>:(?:19|20)\d\d)?(?P<issuer>(?<=\d)/[A-ZĐ\-]+)?$")
+
+
 def _standard_forms(reference: str) -> set[str]:
-    """A reference as stored and without its edition year or issuer, so that "TCVN 6165"
-    finds "TCVN 6165:2009"."""
-    normal = normalise_standard_reference(reference)
-    return {normal, normal.split(":")[0]}
+    """A reference as stored, without its issuer and without its edition, so that "TCVN 6165"
+    finds "TCVN 6165:2009" and "QCVN 4:2009" finds "QCVN 4:2009/BKHCN"."""
+    number, year, issuer = _EDITION.match(normalise_standard_reference(reference)).groups("")
+    return {number + year + issuer, number + year, number}
 
 
 def _index_row(site, credentials) -> list:

@@ -25,12 +25,13 @@ class SiteIndex(models.Model):
     the row holds, for each status, the days on which the site has it (the best status among
     its credentials, geodata.status); the status on a day is a containment test, no join."""
 
+    # Not a cascade: the refresh that follows a deletion removes the row and leaves a tombstone.
     site = models.OneToOneField(
-        Site, models.CASCADE, primary_key=True, related_name="index_entry", db_constraint=False
+        Site, models.DO_NOTHING, primary_key=True, related_name="index_entry", db_constraint=False
     )
     published = models.BooleanField()
     name = models.CharField(max_length=255)
-    organisation_id = models.BigIntegerField()
+    organisation_id = models.BigIntegerField(db_index=True)
     organisation = models.CharField(max_length=255)
     organisation_short_name = models.CharField(max_length=60)
     kinds = ArrayField(models.CharField(max_length=20))
@@ -90,3 +91,91 @@ class RegistryVersion(models.Model):
 
     number = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
+
+
+# Sites and organisations are many (matched by whole words); the rest are few (matched by
+# trigrams, typos included).
+REGISTRY_KINDS = ["site", "organisation"]
+REFERENCE_KINDS = ["place", "standard", "instrument", "field"]
+_REGISTRY = models.Q(kind__in=REGISTRY_KINDS)
+_REFERENCE = models.Q(kind__in=REFERENCE_KINDS)
+
+
+def _words_of(column):
+    """The words of a text column as a tsvector, each word a lexeme as it is (no stemming):
+    `@@ 'kiem':* & 'dinh':*` finds the rows with words beginning so."""
+    array = models.Func(
+        column,
+        models.Value(" "),
+        function="string_to_array",
+        output_field=ArrayField(models.TextField()),
+    )
+    return models.Func(array, function="array_to_tsvector", output_field=models.TextField())
+
+
+class SearchEntry(models.Model):
+    """One thing the search box can suggest: a published site or organisation, a place (current
+    or legacy unit), a standard held by published sites, a measuring-instrument type or a field.
+    `key` holds the words it is found by (geodata.text.words of its names and context),
+    `name_key` the words of its own name (an exact or prefix match ranks first). PostgreSQL
+    triggers keep the rows equal to the registry, the units, the vocabularies and SiteIndex
+    (migration 0002, SQL function `layers_words` mirrors geodata.text.words)."""
+
+    class Kind(models.TextChoices):
+        SITE = "site"
+        ORGANISATION = "organisation"
+        PLACE = "place"
+        STANDARD = "standard"
+        INSTRUMENT = "instrument"
+        FIELD = "field"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    ref = models.CharField(max_length=255)  # site, organisation or unit id; reference; code
+    label = models.CharField(max_length=500)
+    label_en = models.CharField(max_length=500, blank=True)
+    context = models.CharField(max_length=500, blank=True)  # where it is: commune, province, ...
+    name_key = models.TextField()
+    key = models.TextField()
+    # The key again for the few entries matched by trigrams (NULL for sites and organisations),
+    # with statistics of its own: from the key's, mostly sites', the planner would judge a word
+    # common among places because it is common among sites.
+    fuzzy_key = models.TextField(null=True)
+    weight = models.SmallIntegerField()  # order among equal matches: provinces before communes
+    sites = models.IntegerField(null=True)  # published sites of an organisation or a standard
+    point = models.PointField(srid=4326, null=True, spatial_index=False)  # a site; organisation
+    extent = models.GeometryField(srid=4326, null=True, spatial_index=False)  # its sites' envelope
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref"], name="search_entry_natural_key")
+        ]
+        indexes = [
+            GinIndex(OpClass("fuzzy_key", name="gin_trgm_ops"), name="search_entry_trigrams"),
+            *(
+                GinIndex(_words_of("key"), name=f"search_entry_{name}_words", condition=kinds)
+                for name, kinds in [
+                    ("site", models.Q(kind="site")),
+                    ("org", models.Q(kind="organisation")),
+                    ("reference", _REFERENCE),
+                ]
+            ),
+            *(
+                models.Index(
+                    OpClass("name_key", name="text_pattern_ops"),
+                    name=f"search_entry_{name}_names",
+                    condition=kinds,
+                )
+                for name, kinds in [("registry", _REGISTRY), ("reference", _REFERENCE)]
+            ),
+        ]
+
+
+class SearchWord(models.Model):
+    """A word of the published sites' and organisations' search entries: what a mistyped word
+    of a query is corrected to (trigram similarity). Added by a trigger, never removed: a word
+    that no longer occurs only widens a corrected query to nothing."""
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="search_word_trigrams")]

@@ -245,3 +245,53 @@ COMPARISON = {
         },
     },
 }
+_BBOX = {
+    "type": "array",
+    "items": {"type": "number"},
+    "minItems": 4,
+    "maxItems": 4,
+    "description": "west, south, east, north (WGS 84)",
+}
+SEARCH_SUGGESTION = {
+    "type": "object",
+    "required": ["type", "label", "label_en", "detail"],
+    "properties": {
+        "type": {"enum": ["site", "organisation", "place", "standard", "instrument", "field"]},
+        "id": {"type": "integer", "description": "A site's or an organisation's id"},
+        "code": {
+            "type": "string",
+            "description": "A place's NSO code, a standard's reference, a vocabulary code",
+        },
+        "label": {"type": "string", "description": "In Vietnamese"},
+        "label_en": {"type": ["string", "null"]},
+        "detail": {
+            "type": "string",
+            "description": "Where it is, what it became on 1/7/2025, how many sites hold it",
+        },
+        "level": {"enum": ["province", "district", "commune"]},
+        "current": {"type": "boolean", "description": "A place in force since 1/7/2025"},
+        "sites": {"type": "integer", "description": "Published sites"},
+        "point": {
+            "type": "array",
+            "items": {"type": "number"},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "longitude, latitude: where the map centres (for a place: its "
+            "current unit or units)",
+        },
+        "bbox": _BBOX,
+        "filter": {
+            "type": "object",
+            "description": "The query parameters of /api/v1/sites/ that select it",
+            "additionalProperties": {"type": "string"},
+        },
+    },
+}
+SEARCH = {
+    "type": "object",
+    "required": ["q", "suggestions"],
+    "properties": {
+        "q": {"type": "string"},
+        "suggestions": {"type": "array", "items": SEARCH_SUGGESTION, "maxItems": 19},
+    },
+}

@@ -1,8 +1,8 @@
 """Reads that the published layers share: one SQL query each."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db import connection
+from django.db import connection, transaction
 
 from layers.filters import NEAR_SQL, STATUS_SQL, SiteFilter
 
@@ -69,19 +69,36 @@ def _feature_sql(properties) -> str:
         'properties', json_build_object({pairs}))"""
 
 
+# The spatial index orders by distance on the sphere, which is up to 0.6 % longer or 0.5 %
+# shorter than on the ellipsoid: the first n sites on the ellipsoid lie on the sphere within
+# this factor (and a metre of rounding) of the distance of the n-th nearest on the sphere.
+_NEAREST_BOUND_SQL = f"""
+    SELECT coalesce(max(k.sphere_m), 0) * 1.02 + 1
+    FROM (SELECT s.location::geography <-> {NEAR_SQL} AS sphere_m FROM layers_siteindex s
+          WHERE {{where}} ORDER BY s.location::geography <-> {NEAR_SQL}
+          LIMIT %(limit)s + %(offset)s) k"""
+
+
 def site_features(site_filter: SiteFilter, limit: int, offset: int = 0) -> Page:
     """One page of published sites as GeoJSON Features built by PostGIS: by id, or nearest
     first, with `distance_m` (on the ellipsoid), when the filter has a point."""
     where, params = site_filter.where()
-    properties, order, distance = list(SITE_PROPERTIES), "s.site_id", "NULL"
+    properties, distance = list(SITE_PROPERTIES), "NULL"
     if site_filter.near:
         properties.append(("distance_m", "s.distance_m"))
-        order, distance = f"s.location::geography <-> {NEAR_SQL}, s.site_id", DISTANCE_SQL
-    # The index orders by distance on the sphere; the page is then sorted on the ellipsoid.
+        # The radius as its box only: the planner misjudges ST_DWithin and would not walk the
+        # index. The box holds the circle, and its corners lie beyond the radius.
+        box = f"s.location::geography && _ST_Expand({NEAR_SQL}, %(radius_m)s)"
+        unbounded = replace(site_filter, near=None).where()[0]
+        bound = _NEAREST_BOUND_SQL.format(where=f"{unbounded} AND {box}")
+        where += f" AND ST_DWithin(s.location::geography, {NEAR_SQL}, ({bound}), false)"
+        distance = DISTANCE_SQL
+    # Pages follow one order, by distance on the ellipsoid (the sites the index finds nearest
+    # on the sphere, and those that may come before them) or by id.
     sql = f"""
         SELECT {_feature_sql(properties)}::text
         FROM (SELECT *, {distance} AS distance_m FROM layers_siteindex s WHERE {where}
-              ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s) s
+              ORDER BY distance_m, site_id LIMIT %(limit)s OFFSET %(offset)s) s
         ORDER BY s.distance_m, s.site_id"""
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "limit": limit + 1, "offset": offset})
@@ -107,3 +124,173 @@ def removed_sites(since) -> list[int]:
             [since],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+# The open-data exports (layers.exports) read the whole filtered set: a server-side cursor
+# fetches it in chunks, so memory stays flat however many sites match.
+EXPORT_CHUNK_SIZE = 2000
+SITE_COLUMNS = ["id", *(name for name, _ in SITE_PROPERTIES), "longitude", "latitude"]
+
+_BOUNDARY_FEATURE_SQL = """
+SELECT json_build_object(
+    'type', 'Feature', 'id', u.code, 'geometry', ST_AsGeoJSON(u.boundary, 6)::json,
+    'properties', json_build_object(
+        'code', u.code, 'name', u.name, 'full_name', u.full_name, 'type', u.unit_type,
+        'province_code', p.code)
+)::text
+FROM geodata_administrativeunit u
+LEFT JOIN geodata_administrativeunit p ON p.id = u.parent_id
+WHERE u.level = %(level)s AND u.current AND u.boundary IS NOT NULL
+ORDER BY u.code
+"""
+
+# The oldest start of a transaction still open in this database (a writer's rows carry the
+# start of its transaction and show only once it commits), less a second for the one starting
+# as we look; the current instant when none is open.
+_WATERMARK_SQL = """
+SELECT least(statement_timestamp(), min(xact_start)) - interval '1 second'
+FROM pg_stat_activity
+WHERE datname = current_database() AND backend_type = 'client backend'
+  AND pid <> pg_backend_pid()
+"""
+
+
+def _streamed(sql: str, params: dict, chunk_size: int):
+    """The rows of `sql` from a server-side cursor, `chunk_size` at a time. Inside a
+    transaction the cursor needs no WITH HOLD copy of the whole result, and each FETCH is a
+    short statement that the statement timeout does not cut."""
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from rows
+
+
+def site_rows(site_filter: SiteFilter, chunk_size: int = EXPORT_CHUNK_SIZE):
+    """Every published site that passes the filter, by id, as tuples in SITE_COLUMNS order."""
+    where, params = site_filter.where()
+    values = ", ".join(sql for _, sql in SITE_PROPERTIES)
+    sql = f"""
+        SELECT s.site_id, {values},
+               round(ST_X(s.location)::numeric, 6)::float8,
+               round(ST_Y(s.location)::numeric, 6)::float8
+        FROM layers_siteindex s WHERE {where} ORDER BY s.site_id"""
+    return _streamed(sql, params, chunk_size)
+
+
+def site_feature_texts(site_filter: SiteFilter, chunk_size: int = EXPORT_CHUNK_SIZE):
+    """Every published site that passes the filter, by id, as GeoJSON Features (text)."""
+    where, params = site_filter.where()
+    sql = f"""SELECT {_feature_sql(SITE_PROPERTIES)}::text
+              FROM layers_siteindex s WHERE {where} ORDER BY s.site_id"""
+    return (row[0] for row in _streamed(sql, params, chunk_size))
+
+
+def boundary_feature_texts(level: str, chunk_size: int = 200):
+    """The current provinces or communes with their full boundaries, as GeoJSON Features."""
+    return (row[0] for row in _streamed(_BOUNDARY_FEATURE_SQL, {"level": level}, chunk_size))
+
+
+def sync_watermark():
+    """The instant a client synchronising with `updated_since` asks from next time: read before
+    the rows, it misses no change that commits after them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WATERMARK_SQL)
+        return cursor.fetchone()[0]
+
+
+# OGC API Features (layers.ogc): a page of a collection also says how many features match.
+
+
+def site_count(site_filter: SiteFilter) -> int:
+    """How many published sites pass the filter."""
+    where, params = site_filter.where()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM layers_siteindex s WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """Current administrative units of one level (province, commune): by code, by province,
+    by a bbox that their boundary meets."""
+
+    level: str
+    codes: tuple = ()
+    provinces: tuple = ()
+    bbox: tuple | None = None
+
+    def where(self) -> tuple[str, dict]:
+        """The WHERE clause over geodata_administrativeunit `u` (and its parent `p`)."""
+        clauses = ["u.level = %(level)s", "u.current", "u.boundary IS NOT NULL"]
+        params = {"level": self.level}
+        if self.codes:
+            clauses.append("u.code = ANY(%(codes)s)")
+            params["codes"] = list(self.codes)
+        if self.provinces:
+            clauses.append("p.code = ANY(%(provinces)s)")
+            params["provinces"] = list(self.provinces)
+        if self.bbox:
+            clauses.append(
+                "ST_Intersects(u.boundary, ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326))"
+            )
+            params.update(zip("wsen", self.bbox, strict=True))
+        return " AND ".join(clauses), params
+
+
+# The properties of a unit, named as in the boundary downloads (boundary_feature_texts).
+UNIT_PROPERTIES = {
+    "province": [
+        ("code", "u.code"),
+        ("name", "u.name"),
+        ("full_name", "u.full_name"),
+        ("type", "u.unit_type"),
+    ],
+}
+UNIT_PROPERTIES["commune"] = [*UNIT_PROPERTIES["province"], ("province_code", "p.code")]
+_UNITS_FROM = """FROM geodata_administrativeunit u
+    LEFT JOIN geodata_administrativeunit p ON p.id = u.parent_id"""
+
+
+def unit_features(unit_filter: UnitFilter, limit: int, offset: int = 0) -> list[str]:
+    """One page of units by code, as GeoJSON Features (text) with their full boundary."""
+    where, params = unit_filter.where()
+    pairs = ", ".join(f"'{name}', {sql}" for name, sql in UNIT_PROPERTIES[unit_filter.level])
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'Feature', 'id', u.code, 'geometry', ST_AsGeoJSON(u.boundary, 6)::json,
+            'properties', json_build_object({pairs}))::text
+        {_UNITS_FROM} WHERE {where}
+        ORDER BY u.code LIMIT %(limit)s OFFSET %(offset)s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "limit": limit, "offset": offset})
+        return [row[0] for row in cursor.fetchall()]
+
+
+def unit_count(unit_filter: UnitFilter) -> int:
+    where, params = unit_filter.where()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) {_UNITS_FROM} WHERE {where}", params)
+        return cursor.fetchone()[0]
+
+
+def unit_codes(level: str, names: list[str]) -> dict[str, list[str]]:
+    """The codes of the current units of a level that bear each name (communes share names)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT u.name, array_agg(u.code ORDER BY u.code) FROM geodata_administrativeunit u
+               WHERE u.level = %s AND u.current AND u.name = ANY(%s) GROUP BY u.name""",
+            [level, names],
+        )
+        return dict(cursor.fetchall())
+
+
+def country_bbox() -> list[float] | None:
+    """West, south, east and north of Viet Nam's provinces (islands included), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+               FROM (SELECT ST_Extent(boundary) AS e FROM geodata_administrativeunit
+                     WHERE level = 'province' AND current) extent"""
+        )
+        bbox = cursor.fetchone()
+    return None if bbox[0] is None else [round(value, 6) for value in bbox]

@@ -5,12 +5,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from geodata import models as registry
 from geodata.signals import registry_changed
-from layers.indexing import refresh_site_index
+from layers.indexing import bump_registry_version, refresh_site_index
 from layers.models import SiteIndex
 
 
 def _on_registry_changed(sender, organisation_ids, **kwargs):
-    refresh_site_index(organisation_ids=organisation_ids)
+    changed = refresh_site_index(organisation_ids=organisation_ids)
+    if organisation_ids is None and not changed:  # reference data: boundaries, names, codes
+        bump_registry_version()
 
 
 def _on_site(sender, instance, **kwargs):

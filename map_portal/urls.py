@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("layers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("ogc/", include("layers.ogc_urls")),
     path("admin/", admin.site.urls),
     path("", include("frontend.urls")),
 ]

@@ -1,3 +1,4 @@
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -124,3 +125,103 @@ def test_database_and_python_compute_the_same_status(validity_days, events, on_d
         in_database = Credential.objects.with_status(on).get(pk=credential.pk).status
         assert in_database == credential.status_on(on)
     credential.delete()
+
+
+# The timeline (what layers.SiteIndex stores) ------------------------------------------------
+
+
+def status_in_timeline(timeline, on):
+    """The status of the segment of `timeline` that contains the day `on`."""
+    (standing,) = [
+        standing
+        for start, end, standing in timeline
+        if (start is None or start <= on) and (end is None or on < end)
+    ]
+    return standing
+
+
+def assert_timeline_agrees_on_every_day(issued_on, valid_until, events, first, last):
+    timeline = status.credential_timeline(issued_on, valid_until, events)
+    assert timeline[0][0] is None and timeline[-1][1] is None
+    for (_, end, standing), (start, _, following) in itertools.pairwise(timeline):
+        assert end == start and standing != following  # contiguous, each change a real one
+    for offset in range((last - first).days + 1):
+        on = first + timedelta(days=offset)
+        assert status_in_timeline(timeline, on) == credential_status(
+            issued_on, valid_until, events, on
+        ), on
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    issued=days,
+    validity_days=st.one_of(st.none(), st.integers(min_value=0, max_value=1500)),
+    events=st.lists(st.tuples(days, event_kinds), max_size=5),
+)
+def test_the_timeline_agrees_with_the_status_on_every_day(issued, validity_days, events):
+    issued_on = ISSUED + timedelta(days=issued)
+    valid_until = None if validity_days is None else issued_on + timedelta(days=validity_days)
+    events = [(ISSUED + timedelta(days=d), kind) for d, kind in events]
+    known = [issued_on, *(day for day, _ in events), *([valid_until] if valid_until else [])]
+    assert_timeline_agrees_on_every_day(
+        issued_on, valid_until, events, min(known) - 100 * DAY, max(known) + 100 * DAY
+    )
+
+
+def test_timeline_of_a_credential_without_events_or_end():
+    assert status.credential_timeline(ISSUED, None, []) == [
+        (None, ISSUED, status.NOT_YET_VALID),
+        (ISSUED, None, status.VALID),
+    ]
+
+
+def test_timeline_of_a_credential_that_expires():
+    assert status.credential_timeline(ISSUED, UNTIL, []) == [
+        (None, ISSUED, status.NOT_YET_VALID),
+        (ISSUED, UNTIL - timedelta(days=90), status.VALID),
+        (UNTIL - timedelta(days=90), UNTIL + DAY, status.EXPIRING),
+        (UNTIL + DAY, None, status.EXPIRED),
+    ]
+
+
+def test_timeline_of_a_suspension_and_reinstatement():
+    events = [(date(2025, 5, 10), status.SUSPENDED), (date(2025, 8, 1), status.REINSTATED)]
+    assert status.credential_timeline(ISSUED, None, events) == [
+        (None, ISSUED, status.NOT_YET_VALID),
+        (ISSUED, date(2025, 5, 10), status.VALID),
+        (date(2025, 5, 10), date(2025, 8, 1), status.SUSPENDED),
+        (date(2025, 8, 1), None, status.VALID),
+    ]
+
+
+def test_timeline_of_a_withdrawal_ends_withdrawn_for_ever():
+    events = [(date(2025, 1, 15), status.WITHDRAWN)]
+    assert status.credential_timeline(ISSUED, UNTIL, events)[-1] == (
+        date(2025, 1, 15),
+        None,
+        status.WITHDRAWN,
+    )
+    assert_timeline_agrees_on_every_day(ISSUED, UNTIL, events, ISSUED, UNTIL + 10 * DAY)
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [(ISSUED - 30 * DAY, status.SUSPENDED)],  # suspended before it was even issued
+        [(UNTIL + 30 * DAY, status.WITHDRAWN)],  # withdrawn once expired
+        [(UNTIL - 10 * DAY, status.SUSPENDED), (UNTIL - 10 * DAY, status.REINSTATED)],
+        [(UNTIL - 100 * DAY, status.SUSPENDED), (UNTIL - 50 * DAY, status.REINSTATED)],
+    ],
+)
+def test_timeline_agrees_at_the_edges(events):
+    assert_timeline_agrees_on_every_day(ISSUED, UNTIL, events, ISSUED - 60 * DAY, UNTIL + 60 * DAY)
+
+
+def test_timeline_of_a_credential_valid_for_one_day():
+    assert_timeline_agrees_on_every_day(ISSUED, ISSUED, [], ISSUED - 5 * DAY, ISSUED + 5 * DAY)
+
+
+def test_a_reinstatement_recorded_after_a_withdrawal_does_not_undo_it():
+    events = [(date(2025, 1, 1), status.WITHDRAWN), (date(2025, 2, 1), status.REINSTATED)]
+
+    assert status.credential_status(ISSUED, UNTIL, events, date(2025, 3, 1)) == status.WITHDRAWN
