@@ -41,8 +41,24 @@ class Paging(serializers.Serializer):
     offset = serializers.IntegerField(required=False, min_value=0, max_value=10**7, default=0)
 
 
+class PropertyNames(serializers.CharField):
+    """`properties=name,kinds,status`: only these properties in each feature (the map asks
+    for what its markers need: a fifth of the bytes and of the time)."""
+
+    default_error_messages = {"unknown": _("Unknown properties: {names}. Known: {known}.")}
+
+    def to_internal_value(self, data):
+        names = [n.strip() for n in super().to_internal_value(data).split(",") if n.strip()]
+        known = [name for name, _sql in selectors.SITE_PROPERTIES]
+        if unknown := sorted(set(names) - set(known)):
+            self.fail("unknown", names=", ".join(unknown), known=", ".join(known))
+        return names
+
+
 class SiteListParameters(SiteFilterParameters, Paging):
-    pass
+    properties = PropertyNames(
+        required=False, max_length=1000, help_text=_("The properties to give, comma-separated")
+    )
 
 
 def read(parameters_class, request):
@@ -75,7 +91,10 @@ def under_public_timeout(view):
 
 class PublishedView(APIView):
     """A read-only view of published data: cached, with ETags, gzipped, under the public
-    statement timeout."""
+    statement timeout. Anyone may read it: no authentication."""
+
+    authentication_classes = permission_classes = ()  # anyone may read
+    http_method_names = ["get", "head", "options"]  # and only read: anything else is a 405
 
     @method_decorator(gzip_page)
     @method_decorator(published)
@@ -121,7 +140,8 @@ class SiteList(PublishedView):
         parameters = read(SiteListParameters, request)
         site_filter = parameters.site_filter()
         limit, offset = parameters.validated_data["limit"], parameters.validated_data["offset"]
-        page = selectors.site_features(site_filter, limit, offset)
+        names = parameters.validated_data.get("properties")
+        page = selectors.site_features(site_filter, limit, offset, names)
         members = {
             "numberReturned": len(page.features),
             "timeStamp": timezone.now().isoformat(timespec="seconds"),
@@ -162,6 +182,9 @@ class SiteDetail(PublishedView):
 
 
 class DocumentDownload(APIView):
+    authentication_classes = permission_classes = ()  # anyone may read
+    http_method_names = ["get", "head", "options"]  # and only read: anything else is a 405
+
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(description="The document file"),

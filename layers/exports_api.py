@@ -47,6 +47,8 @@ class TextDownload(PublishedView):
 class FileDownload(APIView):
     """XLSX or zip (compressed already): cached with ETags, not gzipped."""
 
+    authentication_classes = permission_classes = ()  # anyone may read
+    http_method_names = ["get", "head", "options"]  # and only read: anything else is a 405
     content_negotiation_class = FileNegotiation
     renderer_classes = [JSONRenderer]
 

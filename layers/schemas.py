@@ -17,7 +17,7 @@ POINT = {
 }
 SITE_PROPERTIES = {
     "type": "object",
-    "required": ["name", "organisation_id", "organisation", "kinds", "province_code", "status"],
+    "description": "Every property, or those named by `properties=`",
     "properties": {
         "name": _TEXT,
         "organisation_id": {"type": "integer"},
@@ -116,7 +116,10 @@ SITE_DETAIL = {
         **SITE_FEATURE["properties"],
         "properties": {
             **SITE_PROPERTIES,
-            "required": [*SITE_PROPERTIES["required"], "credentials", "directions"],
+            "required": [
+                *("name", "organisation_id", "organisation", "kinds", "province_code", "status"),
+                *("credentials", "directions"),
+            ],
             "properties": {
                 **SITE_PROPERTIES["properties"],
                 "credentials": {"type": "array", "items": CREDENTIAL},

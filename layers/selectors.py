@@ -79,11 +79,15 @@ _NEAREST_BOUND_SQL = f"""
           LIMIT %(limit)s + %(offset)s) k"""
 
 
-def site_features(site_filter: SiteFilter, limit: int, offset: int = 0) -> Page:
-    """One page of published sites as GeoJSON Features built by PostGIS: by id, or nearest
-    first, with `distance_m` (on the ellipsoid), when the filter has a point."""
+def site_features(
+    site_filter: SiteFilter, limit: int, offset: int = 0, names: list[str] | None = None
+) -> Page:
+    """One page of published sites as GeoJSON Features built by PostGIS, with the properties
+    named (all by default): by id, or nearest first, with `distance_m` (on the ellipsoid),
+    when the filter has a point."""
     where, params = site_filter.where()
-    properties, distance = list(SITE_PROPERTIES), "NULL"
+    properties = [(n, sql) for n, sql in SITE_PROPERTIES if names is None or n in names]
+    distance = "NULL"
     if site_filter.near:
         properties.append(("distance_m", "s.distance_m"))
         # The radius as its box only: the planner misjudges ST_DWithin and would not walk the

@@ -3,7 +3,8 @@
 imported files) in a temporary directory removed at the end too, and writes docs/PERFORMANCE.md
 and docs/performance.json.
 
-    .venv/bin/python scripts/bench.py [--sites N] [--import-rows N]
+    .venv/bin/python scripts/bench.py [--sites N] [--import-rows N] [--layer-sites N]
+        [--layer-requests N]
 """
 
 import argparse
@@ -31,6 +32,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import bench_layers  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import override_settings  # noqa: E402
@@ -431,8 +433,8 @@ def measure_import(rows: int) -> dict:
     return figures
 
 
-def run(sites: int, import_rows: int) -> dict:
-    figures = {}
+def run(sites: int, import_rows: int, layer_sites: int, layer_requests: int) -> tuple[dict, dict]:
+    figures, layers = {}, {}
     with bench_database():
         figures["PostgreSQL server version"] = connection.cursor().connection.info.server_version
         seconds, _ = timed(services.load_reference_data)
@@ -448,16 +450,18 @@ def run(sites: int, import_rows: int) -> dict:
         )
         if import_rows:
             figures |= measure_import(import_rows)
+        if layer_sites:
+            layers = bench_layers.measure_layers(layer_sites, layer_requests)
     seconds, calls = timed(normalise_real_addresses)
     figures["legacy address normaliser (µs per address)"] = round(seconds / calls * 1e6, 1)
-    return figures
+    return figures, layers
 
 
-def write(figures: dict, command: str):
+def write(figures: dict, layers: dict, command: str):
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
     (ROOT / "docs" / "performance.json").write_text(
         json.dumps(
-            {"command": command, "machine": machine, "figures": figures},
+            {"command": command, "machine": machine, "figures": figures, "layers": layers},
             indent=2,
             ensure_ascii=False,
         )
@@ -481,7 +485,8 @@ the demo set, imported again and checked again, each time by import_registry, as
 | measure | figure |
 | --- | --- |
 {rows}
-""",
+"""
+        + (bench_layers.markdown(layers, command) if layers else ""),
         encoding="utf-8",
     )
 
@@ -492,10 +497,30 @@ if __name__ == "__main__":
     parser.add_argument(
         "--import-rows", type=int, default=IMPORT_ROWS, help="rows of the registry file (0: none)"
     )
+    parser.add_argument(
+        "--layer-sites",
+        type=int,
+        default=bench_layers.TARGET_SITES,
+        help="sites to grow the registry to before timing the layers API (0: no API figures)",
+    )
+    parser.add_argument(
+        "--layer-requests", type=int, default=bench_layers.REQUESTS, help="requests per API case"
+    )
     arguments = parser.parse_args()
-    results = run(arguments.sites, arguments.import_rows)
+    results, layers = run(
+        arguments.sites, arguments.import_rows, arguments.layer_sites, arguments.layer_requests
+    )
     command = "make bench"
-    if (arguments.sites, arguments.import_rows) != (20000, IMPORT_ROWS):
-        command = f"scripts/bench --sites {arguments.sites} --import-rows {arguments.import_rows}"
-    write(results, command)
-    print(json.dumps(results, indent=2, ensure_ascii=False))
+    given = (
+        arguments.sites,
+        arguments.import_rows,
+        arguments.layer_sites,
+        arguments.layer_requests,
+    )
+    if given != (20000, IMPORT_ROWS, bench_layers.TARGET_SITES, bench_layers.REQUESTS):
+        command = (
+            f"scripts/bench --sites {arguments.sites} --import-rows {arguments.import_rows}"
+            f" --layer-sites {arguments.layer_sites} --layer-requests {arguments.layer_requests}"
+        )
+    write(results, layers, command)
+    print(json.dumps({"figures": results, "layers": layers}, indent=2, ensure_ascii=False))

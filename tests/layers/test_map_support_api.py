@@ -68,6 +68,17 @@ def test_clusters_take_the_same_filters_as_the_list(client):
     assert count(bbox="100,8,101,9") == 0
 
 
+def test_country_cells_are_counted_once_and_follow_every_edit(client):
+    hanoi_site("A")
+    query = {"zoom": 6, "bbox": "105,20,107,22"}
+    assert client.get("/api/v1/clusters/", query).json()["features"][0]["properties"]["count"] == 1
+
+    hanoi_site("B", lon=105.81)
+    panned = {**query, "bbox": "105.805,20,107,22"}  # B alone in view, its cell holds A too
+
+    assert client.get("/api/v1/clusters/", panned).json()["features"][0]["properties"]["count"] == 2
+
+
 @pytest.mark.parametrize("zoom", ["", "-1", "23", "five"])
 def test_clusters_need_a_zoom_level_from_0_to_22(client, zoom):
     response = client.get("/api/v1/clusters/", {"zoom": zoom} if zoom else {})
@@ -204,3 +215,17 @@ def test_a_query_that_outlasts_the_public_timeout_is_a_503_that_says_so(
     assert response.status_code == 503
     assert "took too long" in response.json()["detail"]
     assert client.get("/api/v1/vocabularies/").status_code == 200  # the connection is usable
+
+
+def test_a_list_can_ask_for_only_the_properties_its_markers_need(client):
+    hanoi_site("Lab")
+
+    wanted = {"properties": "name,kinds,status", "near": "105.8,21.03"}
+    feature = client.get("/api/v1/sites/", wanted).json()["features"][0]
+
+    assert set(feature["properties"]) == {"name", "kinds", "status", "distance_m"}
+    unknown = client.get(
+        "/api/v1/sites/", {"properties": "name,password"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["properties"][0].startswith("Unknown properties: password.")
