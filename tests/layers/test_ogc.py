@@ -444,7 +444,9 @@ def test_a_bad_parameter_is_a_400_ogc_exception_that_names_it(client, db, params
 
 
 def test_kind_on_a_service_kind_collection_is_a_400_unknown_parameter(client, db):
-    response = get(client, "collections/sites-testing/items", kind="calibration")
+    response = client.get(
+        "/ogc/collections/sites-testing/items", {"kind": "calibration"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
     assert "Unknown parameter: kind" in response.json()["description"]
