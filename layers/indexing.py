@@ -3,9 +3,9 @@
 A refresh reads the sites' records in five queries, computes each site's row in Python (the
 status rule lives once, in geodata.status), copies the rows into a temporary table and merges
 them: a row whose content did not change keeps its `updated_at`, and the registry version moves
-only when something published changed. Model signals (admin edits) and geodata's
-`registry_changed` (bulk writers) queue the organisations or sites touched; the refresh runs once
-the transaction commits, so a check that is rolled back leaves the index alone."""
+only when something changed. Model signals (admin edits) and geodata's `registry_changed` (bulk
+writers) refresh the organisations or sites touched in the writer's transaction (layers.signals),
+so a check that is rolled back leaves the index as it was."""
 
 import hashlib
 import re
