@@ -34,15 +34,6 @@ from geodata.models import (
 from geodata.services import ImportOptions, confirm_import, import_registry
 from geodata.widgets import MapPointWidget
 
-STATUS_LABELS = {
-    status.VALID: _("valid"),
-    status.EXPIRING: _("expiring within 90 days"),
-    status.SUSPENDED: _("suspended"),
-    status.EXPIRED: _("expired"),
-    status.WITHDRAWN: _("withdrawn"),
-    status.NOT_YET_VALID: _("not yet in force"),
-}
-
 
 def folded(*fields):
     """Admin search fields that match with and without diacritics ("kiem dinh" finds "kiểm
@@ -55,7 +46,7 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return list(STATUS_LABELS.items())
+        return list(status.LABELS.items())
 
     def queryset(self, request, queryset):
         return queryset.filter(status=self.value()) if self.value() else queryset
@@ -80,7 +71,7 @@ class StatusTodayMixin:
 
     @admin.display(description=_("status today"), ordering="status")
     def status_today(self, obj):
-        return STATUS_LABELS.get(obj.status, "—")
+        return status.LABELS.get(obj.status, "—")
 
 
 class CredentialEventInline(admin.TabularInline):

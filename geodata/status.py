@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 VALID = "valid"
 EXPIRING = "expiring"
@@ -37,6 +38,14 @@ EXPIRING_WITHIN = timedelta(days=90)
 
 # From best to worst: a site shows the best standing among its credentials.
 RANKED = (VALID, EXPIRING, SUSPENDED, EXPIRED, WITHDRAWN, NOT_YET_VALID)
+LABELS = {
+    VALID: _("valid"),
+    EXPIRING: _("expiring within 90 days"),
+    SUSPENDED: _("suspended"),
+    EXPIRED: _("expired"),
+    WITHDRAWN: _("withdrawn"),
+    NOT_YET_VALID: _("not yet in force"),
+}
 
 
 def credential_status(issued_on: date, valid_until: date | None, events, on: date) -> str:

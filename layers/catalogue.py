@@ -27,14 +27,6 @@ STATUS_STYLES = {
     status.WITHDRAWN: "#5F6368",
     status.NOT_YET_VALID: "#1A5FB4",
 }
-STATUS_LABELS = {
-    status.VALID: _("valid"),
-    status.EXPIRING: _("expiring within 90 days"),
-    status.SUSPENDED: _("suspended"),
-    status.EXPIRED: _("expired"),
-    status.WITHDRAWN: _("withdrawn"),
-    status.NOT_YET_VALID: _("not yet valid"),
-}
 BOUNDARY_STYLES = {
     "provinces": {"colour": "#3C4043", "weight": 1.5, "fill_opacity": 0.04},
     "communes": {"colour": "#80868B", "weight": 0.6, "fill_opacity": 0, "min_zoom": 10},
@@ -54,7 +46,7 @@ def vocabularies() -> dict:
     return {
         "kinds": [{"code": k.value, **labels(k.label)} for k in ServiceKind],
         "statuses": [
-            {"code": code, **labels(STATUS_LABELS[code]), "colour": STATUS_STYLES[code]}
+            {"code": code, **labels(status.LABELS[code]), "colour": STATUS_STYLES[code]}
             for code in status.RANKED
         ],
         "fields": list(Field.objects.values("code", "name_vi", "name_en")),
@@ -64,8 +56,12 @@ def vocabularies() -> dict:
             )
         ),
         "schemes": [
-            {**scheme, "credential_kind_label": labels(kinds[scheme["credential_kind"]])}
-            for kinds in [dict(Scheme.CredentialKind.choices)]
+            {
+                **scheme,
+                "credential_kind_label": labels(
+                    Scheme.CredentialKind(scheme["credential_kind"]).label
+                ),
+            }
             for scheme in Scheme.objects.values("code", "name_vi", "name_en", "credential_kind")
         ],
         "provinces": _provinces(),

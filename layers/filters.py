@@ -37,7 +37,7 @@ class CodeList(serializers.CharField):
     default_error_messages = {
         "unknown": _("Unknown {what}: {codes}. The known values are listed at {where}."),
         "too_many": _("At most {n} values, please."),
-        "control": _("The value holds a control character."),
+        "control": _("The value holds a control character: remove it."),
     }
 
     def __init__(self, what, known, **kwargs):

@@ -21,9 +21,9 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from geodata import status
 from geodata.models import ServiceKind
 from layers import api, schemas, selectors
-from layers.catalogue import STATUS_LABELS
 from layers.filters import CodeList, SiteFilter, SiteFilterParameters, current_units
 
 JSON = "application/json"
@@ -578,7 +578,7 @@ def _shown(name: str, value) -> str:
     if value is None:
         return ""
     if name == "status":
-        return str(STATUS_LABELS.get(value, value))
+        return str(status.LABELS.get(value, value))
     if name == "kinds":
         return ", ".join(str(ServiceKind(kind).label) for kind in value)
     if isinstance(value, list):

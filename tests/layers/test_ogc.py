@@ -13,9 +13,7 @@ import schemathesis
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from drf_spectacular.validation import validate_schema
@@ -593,14 +591,10 @@ def test_every_link_of_every_json_document_has_a_media_type(client, sites):
 
 
 @pytest.fixture
-def ogc_schema(db):
+def ogc_schema(wsgi_application):
     """/ogc/api served by the WSGI application in the test's transaction."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
     add_sites()
-    yield schemathesis.openapi.from_wsgi("/ogc/api?f=json", get_wsgi_application())
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    return schemathesis.openapi.from_wsgi("/ogc/api?f=json", wsgi_application)
 
 
 schema = schemathesis.pytest.from_fixture("ogc_schema")

@@ -4,9 +4,6 @@ declared schema."""
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -14,17 +11,11 @@ from tests.factories import make_credential, make_site
 
 
 @pytest.fixture
-def api_schema(db):
-    """The schema, served by the WSGI application in the test's transaction (as Django's test
-    client does, the connection is not closed at the end of each request)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
+def api_schema(wsgi_application):
     site = make_site()
     make_credential(site)
     make_site(name="Phòng thử nghiệm Hóa", kinds=["testing", "calibration"])
-    yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_application)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
