@@ -1,13 +1,6 @@
-from django.conf import settings
+from frontend.base_maps import base_map_config
 
 
 def base_map(request):
-    """The base-map configuration every map page needs."""
-    return {
-        "base_map": {
-            "tileUrl": settings.BASE_MAP_TILE_URL,
-            "attribution": settings.BASE_MAP_ATTRIBUTION,
-            "maxZoom": settings.BASE_MAP_MAX_ZOOM,
-            "boundaryAttribution": settings.BOUNDARY_ATTRIBUTION,
-        }
-    }
+    """The base-map configuration every map page needs (`base_map|json_script`)."""
+    return {"base_map": base_map_config()}

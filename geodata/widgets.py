@@ -1,44 +1,31 @@
 """Form widgets of the registry: a point placed on a Leaflet map that works without tiles."""
 
-import json
 import math
 
 from django.contrib.gis.forms.widgets import BaseGeometryWidget
 from django.forms.widgets import MediaAsset, Script
-from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
-from frontend.context_processors import base_map
-
-# The ES modules the map pages import by name; base.html declares the same map.
-IMPORTS = {
-    "leaflet": "vendor/leaflet/leaflet-src.esm.js",
-    "basemap": "frontend/js/basemap.js",
-}
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+from frontend.assets import import_map_script
+from frontend.base_maps import base_map_config
+from frontend.middleware import current_nonce
 
 
 class ImportMap(MediaAsset):
-    """The import map as a media asset. It must come before the first module script of the page;
-    in the admin, form media are rendered in <head>, before any widget template, so the map is
-    rendered with them, ahead of the module script."""
+    """The pages' import map (frontend.assets) as a media asset. It must come before the first
+    module script of the page; in the admin, form media are rendered in <head>, before any widget
+    template, so the map is rendered with them, ahead of the module script. Media render without
+    the request, so the CSP nonce is the one of the request being answered."""
 
-    def __init__(self, imports):
+    def __init__(self):
         super().__init__("importmap")
-        self.imports = imports
 
     @property
     def path(self):  # a name to compare media by, not a static file
         return self._path
 
     def __str__(self):
-        body = json.dumps({"imports": {name: static(path) for name, path in self.imports.items()}})
-        return format_html(
-            '<script type="importmap">{}</script>',
-            mark_safe(body.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308
-        )
+        return import_map_script(current_nonce())
 
 
 def _coordinate(value):
@@ -60,7 +47,7 @@ class MapPointWidget(BaseGeometryWidget):
 
     class Media:
         css = {"all": ("vendor/leaflet/leaflet.css", "frontend/css/site.css")}
-        js = (ImportMap(IMPORTS), Script("geodata/js/map_point_widget.js", type="module"))
+        js = (ImportMap(), Script("geodata/js/map_point_widget.js", type="module"))
 
     def serialize(self, value):
         return f"SRID={self.map_srid};{value.wkt}" if value else ""
@@ -95,7 +82,7 @@ class MapPointWidget(BaseGeometryWidget):
                 "id": widget_id,
                 "lon": _coordinate(point.x) if point and not point.empty else "",
                 "lat": _coordinate(point.y) if point and not point.empty else "",
-                "base_map": base_map(None)["base_map"],
+                "base_map": base_map_config(),
                 "config_id": f"{widget_id}_base_map",
                 "boundaries_url": reverse("layers:province-boundaries"),
             }

@@ -3,8 +3,11 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from frontend.base_maps import tile_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "geodata",
     "layers",
     "frontend",
@@ -43,6 +47,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "frontend.middleware.RequestNonceMiddleware",
+    "map_portal.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,16 +121,32 @@ if DEBUG:
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 WHITENOISE_USE_FINDERS = DEBUG
 
-# The base map: tiles are an outside service, configured by URL. The map draws the province
-# boundaries itself, so it keeps its shape when no tile loads.
-BASE_MAP_TILE_URL = env.str(
-    "BASE_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
-BASE_MAP_ATTRIBUTION = env.str(
-    "BASE_MAP_ATTRIBUTION",
-    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-)
-BASE_MAP_MAX_ZOOM = env.int("BASE_MAP_MAX_ZOOM", default=19)
+# The base maps offered, the first shown first: a JSON list of {"name", "url", "attribution",
+# "max_zoom"} (frontend.base_maps checks it at start-up). Tiles are an outside service; the map
+# draws the province boundaries itself, so it keeps its shape when no tile loads.
+OPENSTREETMAP = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+try:
+    BASE_MAPS = env.json(
+        "BASE_MAPS",
+        default=[
+            {
+                "name": "OpenStreetMap",
+                "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                "attribution": f"{OPENSTREETMAP} contributors",
+                "max_zoom": 19,
+            },
+            {
+                "name": "OpenStreetMap Humanitarian",
+                "url": "https://{s}.tile.openstreetmap.fr/hot/{z}/{x}/{y}.png",
+                "attribution": f"{OPENSTREETMAP} contributors, tiles style by "
+                '<a href="https://www.hotosm.org/">Humanitarian OpenStreetMap Team</a> hosted by '
+                '<a href="https://openstreetmap.fr/">OpenStreetMap France</a>',
+                "max_zoom": 19,
+            },
+        ],
+    )
+except ValueError:  # not JSON: kept as written, for the system check to say so
+    BASE_MAPS = env.str("BASE_MAPS")
 BOUNDARY_ATTRIBUTION = "Boundaries: geoBoundaries (CC BY 4.0)"
 
 # Geocoding of imported addresses that have no coordinates: off unless GEOCODER_URL names a
@@ -149,6 +172,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from the project: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge image from validator.swagger.io: nothing leaves the site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 LOGGING = {
@@ -158,10 +183,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Content Security Policy (django-csp): scripts from the site only, and the inline import map
+# by the request's nonce; inline styles are allowed (docs/DECISIONS.md says why).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *tile_origins(BASE_MAPS)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The map asks for the visitor's position (sites near me); nothing asks for camera or microphone.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=()"
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access while parsing a spatial

@@ -1,9 +1,14 @@
-// The base map of every page: the configured tile layer under the 34 province boundaries, which
-// come from the project's own API, so the map keeps the shape of Viet Nam when no tile loads.
+// The base map of every page: the configured tile layers (settings.BASE_MAPS, the first shown)
+// under the 34 province boundaries, which come from the project's own API, so the map keeps the
+// shape of Viet Nam when no tile loads.
 import * as L from "leaflet";
 
 export const VIET_NAM_BOUNDS = L.latLngBounds([8.2, 102.1], [23.4, 109.5]);
 export const PROVINCES_URL = "/api/v1/boundaries/provinces/";
+
+// Offline: this many failed tiles, or none loaded this long after the first was asked for.
+const OFFLINE_AFTER_ERRORS = 3;
+const OFFLINE_AFTER_MS = 5000;
 
 const BOUNDARY_STYLE = {
   color: "#1f4e79",
@@ -40,12 +45,64 @@ function provinceTooltip(layer) {
   return label;
 }
 
+/** One tile layer per configured base map, by name, and the "no base map" choice. */
+function baseLayersOf(element, config) {
+  const layers = {};
+  for (const { name, url, attribution, maxZoom } of config.baseMaps || []) {
+    layers[name] = L.tileLayer(url, { attribution, maxZoom });
+    reportOffline(element, name, layers[name], config.offlineMessage);
+  }
+  if (config.noBaseMapLabel) {
+    layers[config.noBaseMapLabel] = L.layerGroup();
+  }
+  return layers;
+}
+
 /**
- * Creates a Leaflet map of Viet Nam in `element`.
+ * Dispatches `basemap:offline` (bubbling, `detail: { name, message }`) on `element` when the
+ * tile layer shown cannot load its tiles: several fail, or none loads within a few seconds of
+ * the first request. Once per showing of the layer; the boundaries stay drawn.
+ */
+function reportOffline(element, name, layer, message) {
+  let loaded = false;
+  let failed = 0;
+  let reported = false;
+  let timer;
+  const report = () => {
+    if (loaded || reported) return;
+    reported = true;
+    element.dispatchEvent(
+      new CustomEvent("basemap:offline", { bubbles: true, detail: { name, message } }),
+    );
+  };
+  layer.on({
+    tileloadstart() {
+      timer ??= setTimeout(report, OFFLINE_AFTER_MS);
+    },
+    tileload() {
+      loaded = true;
+    },
+    tileerror() {
+      failed += 1;
+      if (failed >= OFFLINE_AFTER_ERRORS) report();
+    },
+    remove() {
+      clearTimeout(timer);
+      timer = undefined;
+      loaded = reported = false;
+      failed = 0;
+    },
+  });
+}
+
+/**
+ * Creates a Leaflet map of Viet Nam in `element`, showing the first base map of `config`.
  *
- * Returns `{ map, boundaries }`: `boundaries` is a promise of the GeoJSON layer of the provinces
- * (rejected when they cannot be fetched). With `interactive: false` the boundaries let every
- * click through to the map, as a point picker needs.
+ * Returns `{ map, boundaries, baseLayers }`: `boundaries` is a promise of the GeoJSON layer of
+ * the provinces (rejected when they cannot be fetched); `baseLayers` maps each base map's name,
+ * and the "no base map" label, to its layer, for an `L.control.layers`. With
+ * `interactive: false` the boundaries let every click through to the map, as a point picker
+ * needs. See `reportOffline` for the `basemap:offline` event.
  */
 export function createBaseMap(element, config = readBaseMapConfig(), options = {}) {
   const {
@@ -57,12 +114,8 @@ export function createBaseMap(element, config = readBaseMapConfig(), options = {
   const map = L.map(element, { zoomSnap: 0.25, minZoom: 4, ...mapOptions });
   map.fitBounds(VIET_NAM_BOUNDS);
 
-  if (config.tileUrl) {
-    L.tileLayer(config.tileUrl, {
-      maxZoom: config.maxZoom || 19,
-      attribution: config.attribution || "",
-    }).addTo(map);
-  }
+  const baseLayers = baseLayersOf(element, config);
+  Object.values(baseLayers)[0]?.addTo(map);
 
   // The map may be laid out after it was created (a collapsed fieldset, a late stylesheet).
   if ("ResizeObserver" in window) {
@@ -91,5 +144,5 @@ export function createBaseMap(element, config = readBaseMapConfig(), options = {
       return layer.addTo(map);
     });
 
-  return { map, boundaries };
+  return { map, boundaries, baseLayers };
 }

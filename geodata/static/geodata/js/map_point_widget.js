@@ -41,17 +41,19 @@ function initWidget(root) {
   const disabled = field.disabled;
 
   const config = JSON.parse(document.getElementById(root.dataset.configId).textContent);
-  const { map, boundaries } = createBaseMap(mapElement, config, {
+  const { map, boundaries, baseLayers } = createBaseMap(mapElement, config, {
     boundariesUrl: root.dataset.boundariesUrl,
     interactive: false,
   });
-  boundaries.catch(() => {
-    const message = document.createElement("p");
-    message.className = "map-point-widget__error";
-    message.setAttribute("role", "status");
-    message.textContent = root.dataset.boundariesError;
-    mapElement.after(message);
-  });
+  L.control.layers(baseLayers).addTo(map);
+
+  const status = root.querySelector(".map-point-widget__error");
+  function showStatus(text) {
+    status.textContent = text;
+    status.hidden = false;
+  }
+  boundaries.catch(() => showStatus(root.dataset.boundariesError));
+  mapElement.addEventListener("basemap:offline", (event) => showStatus(event.detail.message));
 
   const icon = markerIcon({
     iconUrl: root.dataset.iconUrl,
