@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from geodata import status
@@ -23,6 +23,7 @@ from geodata.models import (
     CredentialEvent,
     Document,
     Field,
+    Guide,
     ImportRun,
     InstrumentType,
     Organisation,
@@ -281,6 +282,98 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class GuideSubjectFilter(admin.SimpleListFilter):
+    title = _("about")
+    parameter_name = "about"
+
+    def lookups(self, request, model_admin):
+        return [("kind", _("a service kind")), ("instrument", _("a measuring-instrument type"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "kind":
+            return queryset.filter(instrument__isnull=True)
+        if self.value() == "instrument":
+            return queryset.filter(instrument__isnull=False)
+        return queryset
+
+
+@admin.register(Guide)
+class GuideAdmin(admin.ModelAdmin):
+    """Guidance for citizens and businesses, kept by officials: the English texts may be left
+    empty (the Vietnamese ones are shown instead)."""
+
+    list_display = ["title_vi", "subject_label", "published", "updated_at"]
+    list_filter = [GuideSubjectFilter, "kind", "published"]
+    search_fields = folded(
+        "title_vi", "title_en", "summary_vi", "legal_basis_vi", "instrument__name_vi"
+    )
+    list_select_related = ["instrument"]
+    autocomplete_fields = ["instrument"]
+    readonly_fields = ["page_address", "verification_interval", "updated_at"]
+    fieldsets = [
+        (
+            _("About"),
+            {
+                "description": _("Either a service kind or a measuring-instrument type."),
+                "fields": [
+                    "kind",
+                    "instrument",
+                    "page_address",
+                    "verification_interval",
+                    "published",
+                ],
+            },
+        ),
+        (
+            _("Vietnamese"),
+            {
+                "fields": [
+                    "title_vi",
+                    "summary_vi",
+                    "legal_basis_vi",
+                    "what_to_bring_vi",
+                    "how_to_check_vi",
+                ]
+            },
+        ),
+        (
+            _("English (optional: the Vietnamese text is shown where one is empty)"),
+            {
+                "fields": [
+                    "title_en",
+                    "summary_en",
+                    "legal_basis_en",
+                    "what_to_bring_en",
+                    "how_to_check_en",
+                ]
+            },
+        ),
+        (None, {"fields": ["updated_at"]}),
+    ]
+
+    @admin.display(description=_("about"), ordering="kind")
+    def subject_label(self, guide):
+        return guide.subject_label
+
+    @admin.display(description=_("address of the page"))
+    def page_address(self, guide):
+        return guide.get_absolute_url() if guide.pk else "—"
+
+    @admin.display(description=_("verification interval"))
+    def verification_interval(self, guide):
+        """Kept on the instrument type, shown here so the texts need not repeat it."""
+        if not guide.instrument_id:
+            return "—"
+        months = guide.verification_interval_months
+        if months is None:
+            return _("no fixed interval (see the instrument type)")
+        return ngettext(
+            "every %(months)s month (from the instrument type)",
+            "every %(months)s months (from the instrument type)",
+            months,
+        ) % {"months": months}
 
 
 # Bulk imports --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -592,6 +593,156 @@ class Document(TimestampedModel):
                 digest.update(chunk)
             self.sha256, self.size_bytes = digest.hexdigest(), self.file.size
         super().save(*args, **kwargs)
+
+
+# Guidance -------------------------------------------------------------------------------------
+
+GUIDE_TEXTS = ("title", "summary", "legal_basis", "what_to_bring", "how_to_check")
+INSTRUMENT_SLUG_PREFIX = "instrument-"
+PLAIN_TEXT_HELP = _(
+    "Plain text: separate paragraphs with a blank line. Shown as written, not as HTML."
+)
+
+
+def _nfc_paragraphs(text: str) -> str:
+    """Plain text in NFC with its line breaks kept: each line trimmed, runs of blank lines made
+    one blank line (a paragraph break)."""
+    lines = [nfc(line) for line in (text or "").splitlines()]
+    paragraphs = "\n".join(lines).split("\n\n")
+    return "\n\n".join(p.strip("\n") for p in paragraphs if p.strip("\n"))
+
+
+class GuideQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def for_subjects(self, kinds=(), instruments=()):
+        """The guides of any of these service kinds or instrument-type codes."""
+        return self.filter(models.Q(kind__in=kinds) | models.Q(instrument__code__in=instruments))
+
+    def by_slug(self, slug: str):
+        if slug.startswith(INSTRUMENT_SLUG_PREFIX):
+            return self.filter(instrument__code=slug.removeprefix(INSTRUMENT_SLUG_PREFIX))
+        return self.filter(kind=slug, instrument__isnull=True)
+
+    def in_reading_order(self):
+        """Service kinds in their usual order, then instrument types by Vietnamese name."""
+        rank = models.Case(
+            *(models.When(kind=kind, then=i) for i, kind in enumerate(ServiceKind.values)),
+            default=len(ServiceKind.values),
+        )
+        return self.select_related("instrument").order_by(rank, "instrument__name_vi")
+
+
+class Guide(models.Model):
+    """What to do, for a service kind or a measuring-instrument type: what the service is, its
+    legal basis, what to bring, how to check a certificate. Kept by officials; how often an
+    instrument must be verified is the instrument type's own interval, shown, not copied."""
+
+    kind = models.CharField(
+        _("service kind"), max_length=20, choices=ServiceKind.choices, blank=True
+    )
+    instrument = models.OneToOneField(
+        InstrumentType,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guide",
+        verbose_name=_("measuring-instrument type"),
+    )
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary_vi = models.TextField(_("what it is (Vietnamese)"), help_text=PLAIN_TEXT_HELP)
+    summary_en = models.TextField(_("what it is (English)"), blank=True, help_text=PLAIN_TEXT_HELP)
+    legal_basis_vi = models.TextField(
+        _("legal basis (Vietnamese)"),
+        help_text=_(
+            "The laws, decrees and circulars, with their numbers. Plain text: separate "
+            "paragraphs with a blank line. Shown as written, not as HTML."
+        ),
+    )
+    legal_basis_en = models.TextField(
+        _("legal basis (English)"), blank=True, help_text=PLAIN_TEXT_HELP
+    )
+    what_to_bring_vi = models.TextField(_("what to bring (Vietnamese)"), help_text=PLAIN_TEXT_HELP)
+    what_to_bring_en = models.TextField(
+        _("what to bring (English)"), blank=True, help_text=PLAIN_TEXT_HELP
+    )
+    how_to_check_vi = models.TextField(
+        _("how to check a certificate (Vietnamese)"), help_text=PLAIN_TEXT_HELP
+    )
+    how_to_check_en = models.TextField(
+        _("how to check a certificate (English)"), blank=True, help_text=PLAIN_TEXT_HELP
+    )
+    published = models.BooleanField(_("published"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guide")
+        verbose_name_plural = _("guides")
+        ordering = ["kind", "title_vi"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(~models.Q(kind="") & models.Q(instrument__isnull=True))
+                | (models.Q(kind="") & models.Q(instrument__isnull=False)),
+                name="guide_has_one_subject",
+                violation_error_message=_(
+                    "A guide is about either a service kind or a measuring-instrument type: "
+                    "choose exactly one."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=~models.Q(kind=""),
+                name="guide_per_kind",
+                violation_error_message=_("This service kind already has a guide."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title_vi
+
+    def save(self, *args, **kwargs):
+        self.title_vi, self.title_en = nfc(self.title_vi), nfc(self.title_en)
+        for name in GUIDE_TEXTS[1:]:
+            for language in ("vi", "en"):
+                field = f"{name}_{language}"
+                setattr(self, field, _nfc_paragraphs(getattr(self, field)))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("frontend:guide", args=[self.slug])
+
+    @property
+    def slug(self) -> str:
+        """`verification` for a service kind, `instrument-water-meter` for an instrument type."""
+        if self.instrument_id:
+            return INSTRUMENT_SLUG_PREFIX + self.instrument.code
+        return self.kind
+
+    @property
+    def subject(self) -> dict[str, str]:
+        if self.instrument_id:
+            return {"instrument": self.instrument.code}
+        return {"kind": self.kind}
+
+    @property
+    def subject_label(self) -> str:
+        return str(self.instrument) if self.instrument_id else self.get_kind_display()
+
+    @property
+    def verification_interval_months(self) -> int | None:
+        return self.instrument.verification_interval_months if self.instrument_id else None
+
+    def texts(self, language: str) -> dict[str, str]:
+        """The texts in `language` ("vi" or "en"); an English text left empty is the
+        Vietnamese one."""
+        vietnamese = {name: getattr(self, f"{name}_vi") for name in GUIDE_TEXTS}
+        if language != "en":
+            return vietnamese
+        return {name: getattr(self, f"{name}_en") or vietnamese[name] for name in GUIDE_TEXTS}
 
 
 # Bulk imports ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
@@ -169,13 +168,7 @@ class SiteDetail(PublishedView):
     )
     def get(self, request, site_id: int):
         site_filter = read(SiteFilterParameters, request).site_filter()
-        feature = site_detail(
-            site_id,
-            site_filter,
-            lambda document: request.build_absolute_uri(
-                reverse("layers:document", args=[document.pk])
-            ),
-        )
+        feature = site_detail(site_id, site_filter, request.build_absolute_uri)
         if feature is None:
             raise Http404(_("No published site has this number."))
         return HttpResponse(json.dumps(feature, ensure_ascii=False), content_type=GEOJSON)

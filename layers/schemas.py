@@ -1,6 +1,8 @@
 """JSON Schemas of the published responses, for the OpenAPI document (and so for schemathesis,
 which checks every response against them)."""
 
+from geodata.models import GUIDE_TEXTS
+
 _TEXT = {"type": "string"}
 _CODES = {"type": "array", "items": _TEXT}
 _STATUS = {
@@ -110,6 +112,56 @@ CREDENTIAL = {
         "documents": {"type": "array", "items": {"type": "object"}},
     },
 }
+_GUIDE_SUBJECT = {
+    "type": "object",
+    "description": "What the guide is about: a service kind or a measuring-instrument type",
+    "minProperties": 1,
+    "maxProperties": 1,
+    "properties": {"kind": _TEXT, "instrument": _TEXT},
+}
+_GUIDE_LINKS = {
+    "url": {"type": "string", "description": "The guide's page"},
+    "api": {"type": "string", "description": "The guide in this API"},
+}
+GUIDE_SUMMARY = {
+    "type": "object",
+    "required": [
+        *("slug", "subject", "title_vi", "title_en", "summary_vi", "summary_en", "url", "api")
+    ],
+    "properties": {
+        "slug": _TEXT,
+        "subject": _GUIDE_SUBJECT,
+        "title_vi": _TEXT,
+        "title_en": _TEXT,
+        "summary_vi": _TEXT,
+        "summary_en": _TEXT,
+        **_GUIDE_LINKS,
+    },
+}
+_GUIDE_TEXTS = [f"{name}_{language}" for name in GUIDE_TEXTS for language in ("vi", "en")]
+GUIDE = {
+    "type": "object",
+    "description": "Texts are plain text, paragraphs separated by a blank line; an English text "
+    "that officials left empty is the Vietnamese one",
+    "required": ["slug", "subject", *_GUIDE_TEXTS, "updated_at", "url", "api"],
+    "properties": {
+        "slug": _TEXT,
+        "subject": _GUIDE_SUBJECT,
+        **dict.fromkeys(_GUIDE_TEXTS, _TEXT),
+        "verification_interval_months": {
+            "type": ["integer", "null"],
+            "description": "Only for an instrument type: how often it must be verified, in "
+            "months; null when no fixed interval is set",
+        },
+        "updated_at": {"type": "string", "format": "date-time"},
+        **_GUIDE_LINKS,
+    },
+}
+GUIDES = {
+    "type": "object",
+    "required": ["guides"],
+    "properties": {"guides": {"type": "array", "items": GUIDE}},
+}
 SITE_DETAIL = {
     **SITE_FEATURE,
     "properties": {
@@ -118,13 +170,19 @@ SITE_DETAIL = {
             **SITE_PROPERTIES,
             "required": [
                 *("name", "organisation_id", "organisation", "kinds", "province_code", "status"),
-                *("credentials", "directions"),
+                *("credentials", "directions", "guides"),
             ],
             "properties": {
                 **SITE_PROPERTIES["properties"],
                 "credentials": {"type": "array", "items": CREDENTIAL},
                 "directions": {"type": "object", "additionalProperties": _TEXT},
                 "legacy_address": {"type": "object", "additionalProperties": _TEXT},
+                "guides": {
+                    "type": "array",
+                    "items": GUIDE_SUMMARY,
+                    "description": "The published guides of the site's services and of the "
+                    "instrument types in its scope",
+                },
             },
         },
     },

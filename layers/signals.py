@@ -44,10 +44,16 @@ def _on_coverage(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def _on_vocabulary(sender, instance, **kwargs):
-    """A renamed field or instrument type: the search text of the sites that use it."""
+    """A renamed field or instrument type: the search text of the sites that use it, and the
+    vocabularies and guides that show it even when no site row changes."""
     column = "fields" if sender is registry.Field else "instruments"
     users = SiteIndex.objects.filter(**{f"{column}__contains": [instance.code]})
-    refresh_site_index(site_ids=list(users.values_list("site_id", flat=True)))
+    if not refresh_site_index(site_ids=list(users.values_list("site_id", flat=True))):
+        bump_registry_version()
+
+
+def _on_guide(sender, instance, **kwargs):
+    bump_registry_version()
 
 
 def connect():
@@ -60,4 +66,5 @@ def connect():
         signal.connect(_on_vocabulary, sender=registry.InstrumentType)
         signal.connect(_on_credential_part, sender=registry.CredentialEvent)
         signal.connect(_on_credential_part, sender=registry.ScopeItem)
+        signal.connect(_on_guide, sender=registry.Guide)
     m2m_changed.connect(_on_coverage, sender=registry.Credential.sites.through)

@@ -1,15 +1,19 @@
 """One published site in full: what its panel on the map shows."""
 
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from geodata.models import Credential, Document, ScopeItem, Site
 from layers.filters import SiteFilter
+from layers.guides import guide_summary, published_guides
 from layers.selectors import site_properties
 
 
-def site_detail(site_id: int, site_filter: SiteFilter, document_url) -> dict | None:
+def site_detail(site_id: int, site_filter: SiteFilter, absolute) -> dict | None:
     """The site as a GeoJSON Feature with its credentials (status on the filter's date, events,
-    scope, public documents) and directions links; None when it is not published."""
+    scope, public documents), directions links and the guides of its services and of the
+    instrument types in its scope; None when it is not published. `absolute` makes a path an
+    absolute URL."""
     feature = site_properties(site_id, site_filter)
     if feature is None:
         return None
@@ -24,15 +28,18 @@ def site_detail(site_id: int, site_filter: SiteFilter, document_url) -> dict | N
         .order_by("scheme__code", "number")
     )
     lon, lat = feature["geometry"]["coordinates"]
-    feature["properties"].update(
-        credentials=[_credential(c, site_filter.on, document_url) for c in credentials],
+    properties = feature["properties"]
+    guides = published_guides(properties["kinds"], properties["instruments"])
+    properties.update(
+        credentials=[_credential(c, site_filter.on, absolute) for c in credentials],
         directions=_directions(lon, lat),
         legacy_address=_legacy_address(site_id),
+        guides=[guide_summary(guide, absolute) for guide in guides],
     )
     return feature
 
 
-def _credential(credential: Credential, on, document_url) -> dict:
+def _credential(credential: Credential, on, absolute) -> dict:
     scheme, issuer = credential.scheme, credential.issuer
     return {
         "id": credential.pk,
@@ -66,7 +73,7 @@ def _credential(credential: Credential, on, document_url) -> dict:
                 "title": document.title,
                 "issued_on": document.issued_on.isoformat() if document.issued_on else None,
                 "size_bytes": document.size_bytes,
-                "url": document_url(document),
+                "url": absolute(reverse("layers:document", args=[document.pk])),
             }
             for document in credential.documents.all()
         ],

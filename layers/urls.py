@@ -1,6 +1,6 @@
 from django.urls import path
 
-from layers import api, exports_api, search_api
+from layers import api, exports_api, guides_api, search_api
 
 app_name = "layers"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("vocabularies/", api.Vocabularies.as_view(), name="vocabularies"),
     path("layers/", api.Layers.as_view(), name="layers"),
     path("search/", search_api.Search.as_view(), name="search"),
+    path("guides/", guides_api.GuideList.as_view(), name="guides"),
+    path("guides/<slug:slug>/", guides_api.GuideDetail.as_view(), name="guide"),
     path("documents/<int:document_id>/", api.DocumentDownload.as_view(), name="document"),
     path("boundaries/provinces/", api.ProvinceBoundaries.as_view(), name="province-boundaries"),
     path("exports/sites.csv", exports_api.SitesCsv.as_view(), name="export-csv"),

@@ -1,5 +1,5 @@
-"""Loading the reference data: administrative units, their successions and the vocabularies;
-idempotent, in one transaction."""
+"""Loading the reference data: administrative units, their successions, the vocabularies and
+the starting text of the guides; idempotent, in one transaction."""
 
 import json
 from collections import Counter
@@ -13,6 +13,7 @@ from geodata.models import (
     AdministrativeUnit,
     Authority,
     Field,
+    Guide,
     InstrumentType,
     Scheme,
     UnitSuccession,
@@ -27,14 +28,15 @@ BOUNDARY_FILES = {
     ("commune", True): "vn_communes_3321_lamngockhuong.geojson",
 }
 VOCABULARIES = reference.REFERENCE_DIR / "vocabularies" / "registry_vocabularies.json"
+GUIDES = reference.REFERENCE_DIR / "guides" / "guides.json"
 UNIT_FIELDS = ["name", "full_name", "unit_type", "parent", "boundary", "point", "point_method"]
 
 
 @transaction.atomic
 def load_reference_data() -> Counter:
     """Loads the administrative units (current and legacy, with boundaries where the files have
-    them), their successions and the registry's vocabularies. Running it again changes nothing
-    but what the files changed."""
+    them), their successions, the registry's vocabularies and the guides that do not exist yet.
+    Running it again changes nothing but what the files changed (never a guide)."""
     counts = Counter()
     ids = {}
     # Parents before children, so each level can point at the one above it.
@@ -50,6 +52,7 @@ def load_reference_data() -> Counter:
         counts[f"{level}s ({'current' if current else 'legacy'})"] = len(records)
     counts["successions"] = _upsert_successions(ids)
     counts.update(_upsert_vocabularies())
+    counts["guides created"] = _create_missing_guides()
     refresh_planner_statistics(AdministrativeUnit, UnitSuccession)
     registry_changed.send(__name__, organisation_ids=None)  # place names of the sites
     return counts
@@ -150,3 +153,30 @@ def _upsert_authority(entry):
     if "active_until" in entry:
         entry["active_until"] = date.fromisoformat(entry["active_until"])
     Authority.objects.update_or_create(code=entry["code"], defaults=entry)
+
+
+def _create_missing_guides() -> int:
+    """The guides of guides.json whose subject has none yet, published. A guide that exists is
+    the officials' text: it is left as it is."""
+    instruments = InstrumentType.objects.in_bulk(field_name="code")
+    created = 0
+    for entry in json.loads(GUIDES.read_text(encoding="utf-8"))["guides"]:
+        texts = {
+            name: _paragraphs(value)
+            for name, value in entry.items()
+            if name not in ("kind", "instrument")
+        }
+        if "instrument" not in entry:
+            subject = {"kind": entry["kind"]}
+        elif entry["instrument"] in instruments:
+            subject = {"instrument": instruments[entry["instrument"]]}
+        else:  # an instrument type that officials renamed or removed
+            continue
+        _guide, new = Guide.objects.get_or_create(**subject, defaults={**texts, "published": True})
+        created += new
+    return created
+
+
+def _paragraphs(text: str | list[str]) -> str:
+    """A text of guides.json: a string, or a list of paragraphs."""
+    return "\n\n".join(text) if isinstance(text, list) else text

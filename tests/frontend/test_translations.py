@@ -19,7 +19,7 @@ def test_every_interface_string_has_a_vietnamese_translation():
 
 
 def test_the_interface_speaks_vietnamese_by_default_and_english_on_request(client, db):
-    assert "Thử nghiệm" in client.get(reverse("frontend:home")).text
+    assert "Gần tôi" in client.get(reverse("frontend:home")).text
     with translation.override("en"):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        assert "Testing" in client.get(reverse("frontend:home")).text
+        assert "Near me" in client.get(reverse("frontend:home")).text

@@ -682,7 +682,7 @@ def test_a_detail_costs_the_same_queries_whatever_the_number_of_credentials(clie
     more_sites(1, credentials_each=6)
     crowded = Site.objects.get(name="Trạm phụ 0")
 
-    assert len(reads_of(client, site_url(crowded))) == len(lone) == 7, lone
+    assert len(reads_of(client, site_url(crowded))) == len(lone) == 8, lone
     properties = body(get(client, site_url(crowded)))["properties"]
     assert len(properties["credentials"]) == 6
     assert {

@@ -6,8 +6,9 @@ from geodata.services import load_reference_data
 class Command(BaseCommand):
     help = (
         "Loads the administrative units (34 current and 63 legacy provinces, communes, legacy "
-        "districts), the old-to-new mapping and the registry vocabularies from the files in "
-        "geodata/reference_data. Idempotent."
+        "districts), the old-to-new mapping, the registry vocabularies and the guides not yet "
+        "written (never changing one that exists) from the files in geodata/reference_data. "
+        "Idempotent."
     )
 
     def handle(self, *args, **options):
