@@ -1,7 +1,7 @@
 // The map page: wires the base map, the site markers, search, near me, filters, the results
 // list, the site panel and the comparison to one state kept in the address.
 import * as L from "leaflet";
-import { createBaseMap } from "basemap";
+import { VIET_NAM_BOUNDS, createBaseMap } from "basemap";
 import { ApiError, Channel, withQuery } from "map/api";
 import { catalogue, loadCatalogue } from "map/catalogue";
 import { communeLayer } from "map/communes";
@@ -160,8 +160,10 @@ async function openSite(id) {
   }
 }
 
+/** Shows the view of a link, or the whole country (fitted again once the page is laid out). */
 function applyView(view) {
   if (view) map.setView([view.lat, view.lon], view.zoom);
+  else map.fitBounds(VIET_NAM_BOUNDS);
 }
 
 function updateDownloads(state) {
@@ -215,7 +217,6 @@ function render(state, previous) {
 
 async function start() {
   element.dataset.state = "loading";
-  applyView(store.state.view);
   try {
     await loadCatalogue();
   } catch {

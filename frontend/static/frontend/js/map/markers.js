@@ -40,7 +40,9 @@ export class SiteMarkers {
     this.onSite = onSite;
     // Above the boundaries (overlay pane, 400), below tooltips (650).
     map.createPane("sites").style.zIndex = 450;
+    map.createPane("selected").style.zIndex = 460;
     this.renderer = L.canvas({ pane: "sites", padding: 0.2, tolerance: 4 });
+    this.selectedRenderer = L.svg({ pane: "selected" });
     this.group = L.featureGroup().addTo(map);
     this.highlight = L.layerGroup().addTo(map);
     this.styles = new Map();
@@ -122,13 +124,15 @@ export class SiteMarkers {
   select(latlng) {
     this.highlight.clearLayers();
     if (!latlng) return;
-    L.circleMarker(latlng, {
-      renderer: this.renderer,
-      radius: SITE_RADIUS + 6,
-      color: "#b35c00",
-      weight: 4,
-      fill: false,
-      interactive: false,
-    }).addTo(this.highlight);
+    for (const [colour, weight] of [["#ffffff", 8], ["#b35c00", 4]]) {
+      L.circleMarker(latlng, {
+        renderer: this.selectedRenderer,
+        radius: SITE_RADIUS + 6,
+        color: colour,
+        weight,
+        fill: false,
+        interactive: false,
+      }).addTo(this.highlight);
+    }
   }
 }
