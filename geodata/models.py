@@ -18,6 +18,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -631,7 +632,8 @@ class GuideQuerySet(models.QuerySet):
             *(models.When(kind=kind, then=i) for i, kind in enumerate(ServiceKind.values)),
             default=len(ServiceKind.values),
         )
-        return self.select_related("instrument").order_by(rank, "instrument__name_vi")
+        by_name = Collate("instrument__name_vi", "vi-x-icu")  # "Đồng hồ" before "Taximet"
+        return self.select_related("instrument").order_by(rank, by_name)
 
 
 class Guide(models.Model):
