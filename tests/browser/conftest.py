@@ -179,3 +179,12 @@ def admin_page(page, django_user_model):
     with page.expect_navigation():
         page.locator("#login-form [type=submit]").click()
     return page
+
+
+# The map page's registry (tests/browser/test_map_*.py) ---------------------------------------
+
+from tests.browser.map_fixtures import (  # noqa: E402, F401
+    map_reference,
+    reference_snapshot,
+    registry,
+)

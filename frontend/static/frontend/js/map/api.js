@@ -34,17 +34,20 @@ export async function getJSON(path, params = {}, { signal } = {}) {
 }
 
 /** Requests where only the latest answer matters (the view being panned, the text being typed):
- * a new request aborts the one before it, whose promise then never settles. */
+ * a new request, or `cancel()`, aborts the one before it, whose promise then never settles. */
 export class Channel {
   #controller = null;
 
   get(path, params) {
-    this.#controller?.abort();
+    this.cancel();
     const controller = (this.#controller = new AbortController());
     return new Promise((resolve, reject) => {
-      getJSON(path, params, { signal: controller.signal }).then(resolve, (error) => {
-        if (!controller.signal.aborted) reject(error);
-      });
+      const settle = (outcome) => (value) => controller.signal.aborted || outcome(value);
+      getJSON(path, params, { signal: controller.signal }).then(settle(resolve), settle(reject));
     });
+  }
+
+  cancel() {
+    this.#controller?.abort();
   }
 }

@@ -162,8 +162,8 @@ async function openSite(id) {
 
 /** Shows the view of a link, or the whole country (fitted again once the page is laid out). */
 function applyView(view) {
-  if (view) map.setView([view.lat, view.lon], view.zoom);
-  else map.fitBounds(VIET_NAM_BOUNDS);
+  if (view) map.setView([view.lat, view.lon], view.zoom, { animate: false });
+  else map.fitBounds(VIET_NAM_BOUNDS, { animate: false });
 }
 
 function updateDownloads(state) {

@@ -18,10 +18,10 @@ export class SearchBox {
     this.active = -1;
     this.onChoose = onChoose;
     this.onWords = onWords;
-    let pause;
+    this.pause = null;
     this.input.addEventListener("input", () => {
-      clearTimeout(pause);
-      pause = setTimeout(() => this.#suggest(), TYPING_PAUSE_MS);
+      clearTimeout(this.pause);
+      this.pause = setTimeout(() => this.#suggest(), TYPING_PAUSE_MS);
     });
     this.input.addEventListener("keydown", (event) => this.#key(event));
     this.input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
@@ -73,7 +73,10 @@ export class SearchBox {
     this.input.setAttribute("aria-expanded", "true");
   }
 
+  /** Closes the list, and forgets the suggestions still on their way. */
   close() {
+    clearTimeout(this.pause);
+    this.channel.cancel();
     this.listbox.hidden = true;
     this.active = -1;
     this.input.setAttribute("aria-expanded", "false");
@@ -83,6 +86,7 @@ export class SearchBox {
   #key(event) {
     const count = this.suggestions.length;
     if (event.key === "Escape") {
+      if (!this.listbox.hidden) event.preventDefault();  // the first Escape keeps the words typed
       this.close();
     } else if ((event.key === "ArrowDown" || event.key === "ArrowUp") && count) {
       event.preventDefault();
