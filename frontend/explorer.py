@@ -22,7 +22,6 @@ def _api_urls():
 
 def _texts():
     return {
-        "sites": {"one": _("%(count)s site"), "other": _("%(count)s sites")},
         "sitesInView": {
             "one": _("%(count)s site in this view."),
             "other": _("%(count)s sites in this view."),
@@ -62,7 +61,6 @@ def _texts():
         "noStatus": _("no credential"),
         "scopeCount": {"one": _("%(count)s scope line"), "other": _("%(count)s scope lines")},
         "scopeNone": _("No scope line matches."),
-        "everyMonths": _("verification every %(months)s months"),
         "suggestionTypes": {
             "site": _("Site"),
             "organisation": _("Organisation"),
@@ -72,7 +70,6 @@ def _texts():
             "field": _("Field"),
         },
         "noSuggestion": _("Nothing found. Try fewer words or another spelling."),
-        "formerUnit": _("former"),
         "compareFull": _("You can compare up to four sites. Remove one first."),
         "compareAdd": _("Compare"),
         "compareRemove": _("Remove from comparison"),
@@ -103,8 +100,6 @@ def _texts():
         "copyFailed": _("Copy the address from the browser's address bar."),
         "clusterLabel": _("%(count)s sites here: zoom in"),
         "filtersActive": {"one": _("%(count)s filter"), "other": _("%(count)s filters")},
-        "allProvinces": _("All provinces"),
-        "any": _("Any"),
         "sitesLayer": _("Sites"),
         "provincesLayer": _("Province boundaries"),
         "communesLayer": _("Commune boundaries (zoomed in)"),
