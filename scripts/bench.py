@@ -1,10 +1,16 @@
 """The benchmark behind `make bench`: runs in a database of its own (the configured name plus
-"_bench", created afresh and dropped at the end), with the files it stores (demo documents,
-imported files) in a temporary directory removed at the end too, and writes docs/PERFORMANCE.md
-and docs/performance.json.
+"_bench", created afresh and dropped at the end unless --keep-database), with the files it
+stores (demo documents, imported files) in a temporary directory removed at the end too, and
+writes docs/PERFORMANCE.md and docs/performance.json.
 
     .venv/bin/python scripts/bench.py [--sites N] [--import-rows N] [--layer-sites N]
-        [--layer-requests N]
+        [--layer-requests N] [--browser-loads N] [--keep-database]
+    .venv/bin/python scripts/bench.py --browser-only [--browser-loads N]
+
+--browser-only measures the map in the browser again against the bench database a run with
+--keep-database left (its stored files are gone, which the map does not need), and rewrites the
+reports with the other figures as docs/performance.json holds them. The next run without it
+replaces the kept database.
 """
 
 import argparse
@@ -20,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,8 +38,9 @@ import django  # noqa: E402
 
 django.setup()
 
+import bench_browser  # noqa: E402
 import bench_layers  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import OperationalError, connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -57,9 +64,13 @@ IMPORT_ROWS = 20000
 IMPORT_SEED = 2025
 
 
+def bench_database_name() -> str:
+    return connection.settings_dict["NAME"] + "_bench"
+
+
 @contextmanager
-def bench_database():
-    connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_bench"
+def bench_database(keep: bool = False):
+    connection.settings_dict["TEST"]["NAME"] = bench_database_name()
     creation = connection.creation
     with (
         tempfile.TemporaryDirectory(prefix="bench-media-") as media,
@@ -69,7 +80,18 @@ def bench_database():
         try:
             yield
         finally:
-            creation.destroy_test_db(old_name, verbosity=0)
+            creation.destroy_test_db(old_name, verbosity=0, keepdb=keep)
+
+
+def use_kept_bench_database():
+    """Django on the bench database an earlier run kept."""
+    name = bench_database_name()
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        raise SystemExit(f"No database {name}: run scripts/bench --keep-database first.") from None
 
 
 def timed(function, repeat=1):
@@ -433,9 +455,23 @@ def measure_import(rows: int) -> dict:
     return figures
 
 
-def run(sites: int, import_rows: int, layer_sites: int, layer_requests: int) -> tuple[dict, dict]:
-    figures, layers = {}, {}
-    with bench_database():
+def run(
+    sites: int,
+    import_rows: int,
+    layer_sites: int,
+    layer_requests: int,
+    browser_loads: int,
+    keep_database: bool,
+) -> tuple[dict, dict, dict]:
+    figures, layers, browser = {}, {}, {}
+
+    def measure_browser(base_url: str):
+        browser.update(bench_browser.measure(base_url, browser_loads))
+
+    with (
+        bench_database(keep_database),
+        bench_browser.static_files() if layer_sites and browser_loads else nullcontext(),
+    ):
         figures["PostgreSQL server version"] = connection.cursor().connection.info.server_version
         seconds, _ = timed(services.load_reference_data)
         figures["load_reference_data, first load (s)"] = round(seconds, 2)
@@ -451,17 +487,29 @@ def run(sites: int, import_rows: int, layer_sites: int, layer_requests: int) -> 
         if import_rows:
             figures |= measure_import(import_rows)
         if layer_sites:
-            layers = bench_layers.measure_layers(layer_sites, layer_requests)
+            layers = bench_layers.measure_layers(
+                layer_sites,
+                layer_requests,
+                while_served=measure_browser if browser_loads else None,
+            )
     seconds, calls = timed(normalise_real_addresses)
     figures["legacy address normaliser (µs per address)"] = round(seconds / calls * 1e6, 1)
-    return figures, layers
+    return figures, layers, browser
 
 
-def write(figures: dict, layers: dict, command: str):
+def rerun_browser(loads: int) -> dict:
+    """The browser figures against the kept bench database, served as bench_layers serves it."""
+    use_kept_bench_database()
+    with bench_browser.static_files(), bench_layers.served() as client:
+        return bench_browser.measure(client.base_url, loads)
+
+
+def write(figures: dict, layers: dict, browser: dict, command: str):
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    report = {"command": command, "machine": machine, "figures": figures, "layers": layers}
     (ROOT / "docs" / "performance.json").write_text(
         json.dumps(
-            {"command": command, "machine": machine, "figures": figures, "layers": layers},
+            report | ({"browser": browser} if browser else {}),
             indent=2,
             ensure_ascii=False,
         )
@@ -469,11 +517,12 @@ def write(figures: dict, layers: dict, command: str):
         encoding="utf-8",
     )
     rows = "\n".join(f"| {name} | {value} |" for name, value in figures.items())
+    source = "that one run" + _but_the_browser(browser, command)
     (ROOT / "docs" / "PERFORMANCE.md").write_text(
         f"""# Performance
 
-Written by `{command}` (scripts/bench.py) on {machine}; every figure below comes from that one
-run, in a database of its own. Machine-readable: docs/performance.json.
+Written by `{command}` (scripts/bench.py) on {machine}; every figure below comes from {source},
+in a database of its own. Machine-readable: docs/performance.json.
 
 load_demo and large imports refresh the planner's statistics (ANALYZE) themselves. The import
 figures are for a registry file that bench.py generates (`registry_csv`): CSV UTF-8 with a BOM as
@@ -486,8 +535,36 @@ the demo set, imported again and checked again, each time by import_registry, as
 | --- | --- |
 {rows}
 """
-        + (bench_layers.markdown(layers, command) if layers else ""),
+        + (bench_layers.markdown(layers, command) if layers else "")
+        + (bench_browser.markdown(browser, command) if browser else ""),
         encoding="utf-8",
+    )
+
+
+def _but_the_browser(browser: dict, command: str) -> str:
+    if not browser or browser["command"] == command:
+        return ""
+    return " but the figures of the map in the browser, measured later (see there)"
+
+
+def command_line(arguments) -> str:
+    """How the figures were made: `make bench` when nothing differs from it."""
+    if arguments.browser_only:
+        return f"scripts/bench --browser-only --browser-loads {arguments.browser_loads}"
+    given = (
+        arguments.sites,
+        arguments.import_rows,
+        arguments.layer_sites,
+        arguments.layer_requests,
+        arguments.browser_loads,
+    )
+    defaults = (20000, IMPORT_ROWS, bench_layers.TARGET_SITES, bench_layers.REQUESTS)
+    if given == (*defaults, bench_browser.LOADS):
+        return "make bench"
+    return (
+        f"scripts/bench --sites {arguments.sites} --import-rows {arguments.import_rows}"
+        f" --layer-sites {arguments.layer_sites} --layer-requests {arguments.layer_requests}"
+        f" --browser-loads {arguments.browser_loads}"
     )
 
 
@@ -506,21 +583,45 @@ if __name__ == "__main__":
     parser.add_argument(
         "--layer-requests", type=int, default=bench_layers.REQUESTS, help="requests per API case"
     )
+    parser.add_argument(
+        "--browser-loads",
+        type=int,
+        default=bench_browser.LOADS,
+        help="page loads per viewport and visitor, the first a warm-up (0: no browser figures)",
+    )
+    parser.add_argument(
+        "--keep-database", action="store_true", help="keep the bench database for --browser-only"
+    )
+    parser.add_argument(
+        "--browser-only",
+        action="store_true",
+        help="only the browser figures, against the bench database kept by --keep-database",
+    )
     arguments = parser.parse_args()
-    results, layers = run(
-        arguments.sites, arguments.import_rows, arguments.layer_sites, arguments.layer_requests
-    )
-    command = "make bench"
-    given = (
-        arguments.sites,
-        arguments.import_rows,
-        arguments.layer_sites,
-        arguments.layer_requests,
-    )
-    if given != (20000, IMPORT_ROWS, bench_layers.TARGET_SITES, bench_layers.REQUESTS):
-        command = (
-            f"scripts/bench --sites {arguments.sites} --import-rows {arguments.import_rows}"
-            f" --layer-sites {arguments.layer_sites} --layer-requests {arguments.layer_requests}"
+    command = command_line(arguments)
+    if arguments.browser_only:
+        report = json.loads((ROOT / "docs" / "performance.json").read_text(encoding="utf-8"))
+        results, layers, command_of_the_rest = (
+            report["figures"],
+            report["layers"],
+            report["command"],
         )
-    write(results, layers, command)
-    print(json.dumps({"figures": results, "layers": layers}, indent=2, ensure_ascii=False))
+        browser = rerun_browser(arguments.browser_loads)
+    else:
+        results, layers, browser = run(
+            arguments.sites,
+            arguments.import_rows,
+            arguments.layer_sites,
+            arguments.layer_requests,
+            arguments.browser_loads,
+            arguments.keep_database,
+        )
+        command_of_the_rest = command
+    if browser:
+        browser["command"] = command
+    write(results, layers, browser, command_of_the_rest)
+    print(
+        json.dumps(
+            {"figures": results, "layers": layers, "browser": browser}, indent=2, ensure_ascii=False
+        )
+    )

@@ -270,6 +270,7 @@ class Client:
 
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.base_url = f"http://127.0.0.1:{port}"
 
     def get(self, path: str, headers: dict | None = None) -> tuple[float, int, dict, bytes]:
         """Seconds from sending the request to the last byte of the body, status, headers,
@@ -541,8 +542,11 @@ def refresh_all(name: str) -> dict:
     return figures
 
 
-def measure_layers(target: int = TARGET_SITES, requests: int = REQUESTS, seed: int = SEED) -> dict:
-    """The registry grown to `target` sites, indexed, then served and measured."""
+def measure_layers(
+    target: int = TARGET_SITES, requests: int = REQUESTS, seed: int = SEED, while_served=None
+) -> dict:
+    """The registry grown to `target` sites, indexed, then served and measured; then, if given,
+    while_served(the server's base URL) measures more against the same server."""
     figures = {}
     seconds, copies = _timed(lambda: grow_registry(target))
     figures[
@@ -558,7 +562,9 @@ def measure_layers(target: int = TARGET_SITES, requests: int = REQUESTS, seed: i
     figures["load average (1 min) before serving"] = round(os.getloadavg()[0], 2)
     with served() as client:
         api = measure_api(client, requests, seed)
-    figures["load average (1 min) after the requests"] = round(os.getloadavg()[0], 2)
+        figures["load average (1 min) after the requests"] = round(os.getloadavg()[0], 2)
+        if while_served:
+            while_served(client.base_url)
     return {"sites": target, "figures": figures, **api}
 
 
@@ -569,14 +575,14 @@ def _ms(figures: dict) -> str:
     return " | ".join(str(figures[cut]) for cut in ("p50_ms", "p95_ms", "p99_ms", "requests_per_s"))
 
 
-def _verdict(met: bool) -> str:
+def verdict(met: bool) -> str:
     return "met" if met else "**missed**"
 
 
 def _target(case: dict) -> str:
     if "target_p95_ms" not in case:
         return ""
-    return f"p95 < {case['target_p95_ms']} ms: {_verdict(case['met'])}"
+    return f"p95 < {case['target_p95_ms']} ms: {verdict(case['met'])}"
 
 
 def markdown(layers: dict, command: str) -> str:
@@ -606,7 +612,7 @@ def markdown(layers: dict, command: str) -> str:
     ]
     compared = "\n".join(f"| {name} | {_ms(figures)} |" for name, figures in rows)
     ratios = "\n".join(
-        f"| {name} | {r['p50']} | {r['p95']} | {r['target']}: {_verdict(r['met'])} |"
+        f"| {name} | {r['p50']} | {r['p95']} | {r['target']}: {verdict(r['met'])} |"
         for name, r in side["ratios"].items()
     )
     return f"""

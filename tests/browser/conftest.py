@@ -99,7 +99,7 @@ class PageProblems:
         return bool(self.console_errors or self.page_errors)
 
 
-def _offline(live_server_url):
+def route_offline(live_server_url):
     """Route handler: the live server is reached; a tile gets a blank image; nothing else."""
 
     def handle(route):
@@ -117,7 +117,7 @@ def _offline(live_server_url):
 @pytest.fixture
 def browser_context(browser, live_server):
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN", base_url=live_server.url)
-    context.route("**/*", _offline(live_server.url))
+    context.route("**/*", route_offline(live_server.url))
     yield context
     context.close()
 
