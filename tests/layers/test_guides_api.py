@@ -7,6 +7,7 @@ per common citizen instrument, all published."""
 import json
 
 import pytest
+from django.db.models.functions import Collate
 from django.urls import reverse
 
 from geodata.models import Guide, InstrumentType, ScopeItem, ServiceKind
@@ -38,8 +39,11 @@ def test_the_list_gives_the_service_kinds_in_order_then_the_instruments_by_name(
     listed = slugs(get(client))
 
     instruments = Guide.objects.published().exclude(instrument=None)
-    by_name = instruments.order_by("instrument__name_vi").values_list("instrument__code", flat=True)
-    assert listed == [*ServiceKind.values, *(f"instrument-{code}" for code in by_name)]
+    by_name = instruments.order_by(Collate("instrument__name_vi", "vi-x-icu"))
+    codes = by_name.values_list("instrument__code", flat=True)
+    assert listed == [*ServiceKind.values, *(f"instrument-{code}" for code in codes)]
+    # Vietnamese alphabetical order: "Đồng hồ nước" after "Cột đo", before "Taximet"
+    assert listed.index("instrument-water-meter") < listed.index("instrument-taxi-meter")
 
 
 @pytest.mark.parametrize(
