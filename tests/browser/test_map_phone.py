@@ -3,7 +3,7 @@ result opens its panel without the map hiding it, and the comparison fits the sc
 
 import pytest
 
-from tests.browser.conftest import PHONE, _offline
+from tests.browser.conftest import PHONE, route_offline
 from tests.browser.map_fixtures import HANOI_VIEW, MapPage
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def phone(browser, live_server, page_problems):
         locale="vi-VN",
         base_url=live_server.url,
     )
-    context.route("**/*", _offline(live_server.url))
+    context.route("**/*", route_offline(live_server.url))
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and page_problems.console_errors.append(m.text))
     page.on("pageerror", lambda error: page_problems.page_errors.append(str(error)))
