@@ -37,7 +37,9 @@ def _texts():
         "boundariesFailed": _("The province boundaries could not be loaded."),
         "loadFailed": _("The map data could not be loaded. Check the connection and try again."),
         "badFilter": _("A filter was not understood: %(message)s"),
-        "siteMissing": _("This site is not published (any more)."),
+        "siteMissing": _(
+            "This site is not published (any more). Go back to the results or search for another."
+        ),
         "distance": _("%(distance)s away"),
         "km": _("%(value)s km"),
         "m": _("%(value)s m"),

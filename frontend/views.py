@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from frontend.explorer import explorer_config
 from geodata.models import Guide, ServiceKind
+from layers.guides import published_guides
 
 NEAR_RADIUS_CHOICES_KM = (5, 10, 25, 50, 100, 200)
 
@@ -23,7 +24,7 @@ def home(request):
 
 def guide_list(request):
     """The published guides: the services first, then the measuring instruments."""
-    entries = [_entry(guide) for guide in Guide.objects.published().in_reading_order()]
+    entries = [_entry(guide) for guide in published_guides()]
     return render(
         request,
         "frontend/guide_list.html",
@@ -35,7 +36,7 @@ def guide_list(request):
 
 
 def guide(request, slug):
-    found = Guide.objects.published().in_reading_order().by_slug(slug).first()
+    found = published_guides().by_slug(slug).first()
     if found is None:
         raise Http404(_("No published guide has this address."))
     return render(request, "frontend/guide.html", _entry(found))

@@ -13,7 +13,7 @@ def test_the_map_and_the_guides_load_without_a_console_error_in_both_languages(
 ):
     guide = Guide.objects.published().get(instrument__code="water-meter")
     explorer = MapPage(page)
-    for language in ("Tiếng Việt", "English"):
+    for language, code in (("Tiếng Việt", "vi"), ("English", "en")):
         explorer.open()
         with page.expect_navigation():
             page.get_by_role("button", name=language).click()
@@ -21,5 +21,6 @@ def test_the_map_and_the_guides_load_without_a_console_error_in_both_languages(
         page.goto("/guides/")
         assert page.locator(f"a[href$='{guide.get_absolute_url()}']").count() >= 1
         page.goto(guide.get_absolute_url())
-        assert page.locator("h1").inner_text()
+        assert page.locator("h1").inner_text() == guide.texts(code)["title"]
+        assert page.locator("html").get_attribute("lang") == code
     assert not page_problems, page_problems

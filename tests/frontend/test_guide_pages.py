@@ -119,6 +119,14 @@ def test_an_unknown_guide_is_a_404(client, slug):
     assert client.get(reverse("frontend:guide", args=[slug])).status_code == 404
 
 
+def test_a_missing_page_says_so_in_vietnamese_and_leads_back_to_the_map(client):
+    page = client.get("/guides/no-such-guide/")
+
+    assert page.status_code == 404
+    assert "Không tìm thấy trang" in page.text
+    assert f'href="{reverse("frontend:home")}"' in page.text
+
+
 def test_an_unpublished_guide_is_a_404(client):
     Guide.objects.filter(kind="accreditation").update(published=False)
     assert client.get(reverse("frontend:guide", args=["accreditation"])).status_code == 404

@@ -77,7 +77,7 @@ function sum(features) {
   return { total, kinds };
 }
 
-async function drawMarkers(state, params) {
+async function drawMarkers(params) {
   const clusters = await channels.clusters.get(urls.clusters, { ...params, zoom: Math.round(map.getZoom()) });
   const { total, kinds } = sum(clusters.features);
   filterPanel.showCounts(kinds);
@@ -123,7 +123,7 @@ async function refresh() {
   element.dataset.state = "loading";
   results.section.setAttribute("aria-busy", "true");
   try {
-    const [total, listed] = await Promise.all([drawMarkers(state, params), list(state, params)]);
+    const [total, listed] = await Promise.all([drawMarkers(params), list(state, params)]);
     results.setSummary(summary(state, total, listed));
     say(mapStatus, "");
     filterPanel.showError("");

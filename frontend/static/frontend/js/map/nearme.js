@@ -70,7 +70,11 @@ export class NearMe {
     this.active.hidden = !state.near;
     if (!state.near) return;
     const centre = L.latLng(state.near.lat, state.near.lon);
-    this.radius.value = String(state.near.radius);
+    const radius = String(state.near.radius);
+    if (![...this.radius.options].some((option) => option.value === radius)) {
+      this.radius.append(new Option(`${radius} km`, radius));  // a radius from a link
+    }
+    this.radius.value = radius;
     document.getElementById("near-label").textContent = `${this.label} · ${state.near.radius} km`;
     L.circle(centre, { radius: state.near.radius * 1000, color: "#b35c00", weight: 2, fill: false, interactive: false }).addTo(this.layer);
     L.circleMarker(centre, { radius: 6, color: "#ffffff", weight: 2, fillColor: "#b35c00", fillOpacity: 1, interactive: false }).addTo(this.layer);
