@@ -46,3 +46,21 @@ def make_credential(site=None, number=None, scheme="vilas", **fields):
     if site:
         credential.sites.add(site)
     return credential
+
+
+def site_form(site, **changes):
+    """The fields of the admin's site form as posted, with `changes`."""
+    data = {
+        "organisation": site.organisation_id,
+        "name": site.name,
+        "kinds": "verification",
+        "published": "on",
+        "address": site.address,
+        "province": site.province_id,
+        "location": "",
+        "location_lon": "105.8",
+        "location_lat": "21.04",
+        "location_method": "surveyed",
+        **changes,
+    }
+    return data

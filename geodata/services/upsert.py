@@ -38,6 +38,11 @@ MESSAGES = {
     "credential_of_another_organisation": _(
         "%(number)s belongs to %(holder)s in the registry, not to the organisation of this row."
     ),
+    "outside_import_province": _(
+        "“%(name)s” lies in other provinces too, and this import may change only records of its "
+        "own province: leave its cells as they are in the registry, or ask a central "
+        "administrator to make the change."
+    ),
 }
 NEAR_DUPLICATE_METRES = 200
 PRECISION = list(LocationMethod.values)  # most precise first
@@ -86,8 +91,11 @@ class Entry:
 
 
 class RegistryUpsert:
-    def __init__(self, records: list[RowRecord]):
+    def __init__(self, records: list[RowRecord], province_id: int | None = None):
+        """`province_id`: an import for one province (a provincial officer's) changes no stored
+        record that lies in another province too (governance/scopes.py)."""
         self.records = records
+        self.province_id = province_id
         self.organisations: dict[tuple, Entry] = {}
         self.sites: dict[tuple, Entry] = {}
         self.credentials: dict[tuple, Entry] = {}
@@ -157,6 +165,17 @@ class RegistryUpsert:
         self._stored_scope = defaultdict(set)
         for item in ScopeItem.objects.filter(credential_id__in=ids).values(*SCOPE_KEY):
             self._stored_scope[item.pop("credential_id")].add(_scope_key(item))
+        self._held_elsewhere = self._records_elsewhere() if self.province_id else {}
+
+    def _records_elsewhere(self) -> dict:
+        """The stored records that lie (also) outside the import's province."""
+        sites = Site.objects.exclude(province_id=self.province_id)
+        links = Credential.sites.through.objects.exclude(site__province_id=self.province_id)
+        return {
+            Site: set(sites.values_list("pk", flat=True)),
+            Organisation: set(sites.values_list("organisation_id", flat=True)),
+            Credential: set(links.values_list("credential_id", flat=True)),
+        }
 
     # Applying one row
 
@@ -171,6 +190,8 @@ class RegistryUpsert:
             return
         organisation = self._organisation_entry(organisation_key, record)
         if credential and not self._may_hold(organisation, credential_key, record):
+            return
+        if self.province_id and not self._within_province(organisation, site_key, record):
             return
         self.row_keys[site_key, credential_key] = record.number
         self._merge(organisation, record.organisation, record, Organisation)
@@ -214,6 +235,24 @@ class RegistryUpsert:
         )
         record.problem(conflict)
         return False
+
+    def _within_province(self, organisation: Entry, site_key: tuple, record: RowRecord) -> bool:
+        """Whether the row leaves alone every stored record that lies outside the province."""
+        site = self._stored_sites.get((organisation.instance.pk, site_key[1]))
+        touched = [(organisation, record.organisation), (site and Entry(site), {})]
+        if record.credential:
+            key = (record.credential["scheme"].pk, record.credential["number"])
+            credential = self._stored_credentials.get(key)
+            values = {name: record.credential[name] for name in CREDENTIAL_FIELDS}
+            touched.append((Entry(credential) if credential else None, values))
+        for entry, values in touched:
+            stored = entry and entry.created_by is None and entry.instance
+            elsewhere = stored and stored.pk in self._held_elsewhere[type(stored)]
+            if elsewhere and (isinstance(stored, Site) or _differs(stored, values)):
+                name = getattr(stored, "name_vi", None) or str(stored)
+                record.problem(RowConflict("outside_import_province", name=name))
+                return False
+        return True
 
     def _site_entry(self, key: tuple, organisation: Entry, record: RowRecord) -> Entry:
         if key not in self.sites:
@@ -344,6 +383,17 @@ def _save(model, entries):
     if changed:
         fields = sorted(set().union(*(e.changed for e in changed)) | {"updated_at"})
         model.objects.bulk_update([e.instance for e in changed], fields, batch_size=BATCH // 2)
+
+
+def _differs(stored, values: dict) -> bool:
+    """Whether a row's values would change a stored record (empty cells change nothing)."""
+    for name, given in values.items():
+        if given in ("", None, []):
+            continue
+        attribute = f"{name}_id" if name in FOREIGN_KEYS else name
+        if getattr(stored, attribute) != getattr(given, "pk", given):
+            return True
+    return False
 
 
 def near_duplicates(site_ids: list[int]) -> list[dict]:
