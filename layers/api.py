@@ -5,19 +5,17 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.gzip import gzip_page
 from django.views.defaults import page_not_found
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from psycopg.errors import QueryCanceled
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from geodata.models import Document
 from layers import catalogue, clusters, compare, schemas, selectors
 from layers.caching import published
 from layers.filters import SiteFilter, SiteFilterParameters
@@ -172,32 +170,6 @@ class SiteDetail(PublishedView):
         if feature is None:
             raise Http404(_("No published site has this number."))
         return HttpResponse(json.dumps(feature, ensure_ascii=False), content_type=GEOJSON)
-
-
-class DocumentDownload(APIView):
-    authentication_classes = permission_classes = ()  # anyone may read
-    http_method_names = ["get", "head", "options"]  # and only read: anything else is a 405
-
-    @extend_schema(
-        responses={
-            (200, "application/pdf"): OpenApiResponse(description="The document file"),
-            404: OpenApiResponse(schemas.NOT_FOUND),
-        },
-        parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)],
-        operation_id="document_download",
-        summary="A public document of a published organisation, as a download",
-    )
-    def get(self, request, document_id: int):
-        shown = Document.objects.filter(public=True, organisation__sites__published=True)
-        document = get_object_or_404(shown.distinct(), pk=document_id)
-        response = FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=f"{document.number or document.pk}.pdf".replace("/", "-"),
-            content_type="application/pdf",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 class ProvinceBoundaries(PublishedView):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from layers import api, exports_api, guides_api, search_api
+from layers import api, documents_api, exports_api, guides_api, search_api
 
 app_name = "layers"
 urlpatterns = [
@@ -13,7 +13,11 @@ urlpatterns = [
     path("search/", search_api.Search.as_view(), name="search"),
     path("guides/", guides_api.GuideList.as_view(), name="guides"),
     path("guides/<slug:slug>/", guides_api.GuideDetail.as_view(), name="guide"),
-    path("documents/<int:document_id>/", api.DocumentDownload.as_view(), name="document"),
+    path(
+        "documents/<int:document_id>/",
+        documents_api.DocumentDownload.as_view(),
+        name="document",
+    ),
     path("boundaries/provinces/", api.ProvinceBoundaries.as_view(), name="province-boundaries"),
     path("exports/sites.csv", exports_api.SitesCsv.as_view(), name="export-csv"),
     path("exports/sites.xlsx", exports_api.SitesXlsx.as_view(), name="export-xlsx"),
