@@ -22,5 +22,6 @@ RUN pip install -e . \
 USER 10001
 EXPOSE 8000
 VOLUME ["/data/media"]
-HEALTHCHECK --interval=30s --timeout=5s CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/')"]
+# Up is any HTTP answer: behind TLS the plain-http probe gets the redirect to https.
+HEALTHCHECK --interval=30s --timeout=5s CMD ["python", "-c", "import http.client; c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=4); c.request('GET', '/'); c.getresponse()"]
 ENTRYPOINT ["scripts/container-entrypoint"]

@@ -23,6 +23,7 @@ from layers import exports, schemas, selectors
 from layers.api import PublishedView, read, under_public_timeout
 from layers.caching import published
 from layers.filters import SiteFilterParameters
+from map_portal.security import ApiThrottle, ExportThrottle
 
 NEXT_UPDATED_SINCE = "X-Next-Updated-Since"
 
@@ -42,6 +43,7 @@ class TextDownload(PublishedView):
 
     content_negotiation_class = FileNegotiation
     renderer_classes = [JSONRenderer]
+    throttle_classes = [ApiThrottle, ExportThrottle]  # heavier: a lower limit (EXPORT_RATE_LIMIT)
 
 
 class FileDownload(APIView):
@@ -51,6 +53,7 @@ class FileDownload(APIView):
     http_method_names = ["get", "head", "options"]  # and only read: anything else is a 405
     content_negotiation_class = FileNegotiation
     renderer_classes = [JSONRenderer]
+    throttle_classes = [ApiThrottle, ExportThrottle]  # heavier: a lower limit (EXPORT_RATE_LIMIT)
 
     @method_decorator(published)
     @method_decorator(under_public_timeout)

@@ -1,8 +1,13 @@
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 
-class PermissionsPolicyMiddleware:
-    """Sends `Permissions-Policy` (settings.PERMISSIONS_POLICY), which Django does not."""
+class SecurityHeadersMiddleware:
+    """Sends the security headers Django does not: `Permissions-Policy`
+    (settings.PERMISSIONS_POLICY) and `Cross-Origin-Resource-Policy`
+    (settings.CROSS_ORIGIN_RESOURCE_POLICY)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -10,4 +15,54 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if settings.CROSS_ORIGIN_RESOURCE_POLICY:
+            response.setdefault(
+                "Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY
+            )
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses, before a byte of it is read, a request body larger than MAX_REQUEST_BYTES
+    (413), and a body sent without its length (411: Django would read it as empty)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if not declared:
+            if request.META.get("HTTP_TRANSFER_ENCODING"):
+                return refusal(request, 411, length_required_message)
+            return self.get_response(request)
+        if not (declared.isascii() and declared.isdigit()):
+            return refusal(request, 400, wrong_length_message)
+        if int(declared) > settings.MAX_REQUEST_BYTES:
+            return refusal(request, 413, too_large_message)
+        return self.get_response(request)
+
+
+def too_large_message() -> str:
+    megabytes = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+    return _(
+        "The request is too large: at most %(mb)s MB may be sent at once. Send a smaller file, "
+        "or split it."
+    ) % {"mb": megabytes}
+
+
+def length_required_message() -> str:
+    return _("The request does not say its length (Content-Length): send it with its length.")
+
+
+def wrong_length_message() -> str:
+    return _("The length of the request (Content-Length) is not a number.")
+
+
+def refusal(request, status: int, message) -> HttpResponse:
+    """`message()` in the visitor's language (LocaleMiddleware has not run yet): JSON for the
+    API, plain text otherwise."""
+    with translation.override(translation.get_language_from_request(request)):
+        text = message()
+    if request.path.startswith(("/api/", "/ogc/")) or "json" in request.headers.get("Accept", ""):
+        return JsonResponse({"detail": text}, status=status)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8", status=status)

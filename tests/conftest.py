@@ -14,3 +14,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def media_root_of_the_session(tmp_path_factory):
     """Files the tests store (documents) go to a temporary folder, not the developer's media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plain_http_without_rate_limits():
+    """The tests speak plain http, as `make run` does, and make far more requests than a visitor:
+    the rate limits are off but where a test sets them (tests/map_portal/test_hardening_*)."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.API_RATE_LIMIT = settings.EXPORT_RATE_LIMIT = None
