@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.gis.db.models import PointField
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import FileField
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +16,8 @@ from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from geodata import status
+from geodata.documents import DocumentFileWidget
+from geodata.history import HistoryAdminMixin
 from geodata.importers.report import interpolated_lazy, present
 from geodata.models import (
     AdministrativeUnit,
@@ -34,6 +37,8 @@ from geodata.models import (
 )
 from geodata.services import ImportOptions, confirm_import, import_registry
 from geodata.widgets import MapPointWidget
+from governance.roles import Role, province_id_of, role_of
+from governance.scoped_admin import RegistryAdminMixin, RegistryInlineMixin, RulesAdminMixin
 
 
 def folded(*fields):
@@ -75,12 +80,12 @@ class StatusTodayMixin:
         return status.LABELS.get(obj.status, "—")
 
 
-class CredentialEventInline(admin.TabularInline):
+class CredentialEventInline(RegistryInlineMixin, admin.TabularInline):
     model = CredentialEvent
     extra = 0
 
 
-class ScopeItemInline(admin.TabularInline):
+class ScopeItemInline(RegistryInlineMixin, admin.TabularInline):
     model = ScopeItem
     extra = 0
     fields = ["field", "product", "test", "method", "method_reference", "range", "instrument_type"]
@@ -88,14 +93,15 @@ class ScopeItemInline(admin.TabularInline):
     autocomplete_fields = ["field", "instrument_type"]
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(RegistryInlineMixin, admin.TabularInline):
     model = Document
     extra = 0
     fields = ["kind", "number", "title", "issued_on", "file", "public", "sha256"]
     readonly_fields = ["sha256"]
+    formfield_overrides = {FileField: {"widget": DocumentFileWidget}}
 
 
-class SiteInline(admin.TabularInline):
+class SiteInline(RegistryInlineMixin, admin.TabularInline):
     model = Site
     extra = 0
     fields = ["name", "kinds", "address", "province", "published"]
@@ -107,7 +113,7 @@ class SiteInline(admin.TabularInline):
         return False
 
 
-class CredentialInline(StatusTodayMixin, admin.TabularInline):
+class CredentialInline(RegistryInlineMixin, StatusTodayMixin, admin.TabularInline):
     model = Credential
     extra = 0
     fields = ["scheme", "number", "issuer", "issued_on", "valid_until", "status_today"]
@@ -120,7 +126,7 @@ class CredentialInline(StatusTodayMixin, admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(HistoryAdminMixin, RegistryAdminMixin, admin.ModelAdmin):
     list_display = ["name_vi", "short_name", "tax_code", "parent", "updated_at"]
     search_fields = [*folded("name_vi", "name_en", "short_name"), "tax_code"]
     autocomplete_fields = ["parent"]
@@ -128,7 +134,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(StatusTodayMixin, admin.ModelAdmin):
+class SiteAdmin(HistoryAdminMixin, RegistryAdminMixin, StatusTodayMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "organisation",
@@ -184,7 +190,7 @@ class SiteAdmin(StatusTodayMixin, admin.ModelAdmin):
 
 
 @admin.register(Credential)
-class CredentialAdmin(StatusTodayMixin, admin.ModelAdmin):
+class CredentialAdmin(HistoryAdminMixin, RegistryAdminMixin, StatusTodayMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "scheme",
@@ -215,16 +221,17 @@ class CredentialAdmin(StatusTodayMixin, admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(HistoryAdminMixin, RegistryAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "number", "organisation", "issued_on", "public", "size_bytes"]
     list_filter = ["kind", "public"]
     search_fields = folded("title", "number", "organisation__name_vi")
     autocomplete_fields = ["organisation", "credential", "issuer"]
     readonly_fields = ["sha256", "size_bytes"]
+    formfield_overrides = {FileField: {"widget": DocumentFileWidget}}
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(HistoryAdminMixin, RulesAdminMixin, admin.ModelAdmin):
     list_display = ["name_vi", "short_name", "kind", "province", "superseded_by", "active_until"]
     list_filter = ["kind", "country"]
     search_fields = folded("name_vi", "name_en", "short_name")
@@ -232,13 +239,13 @@ class AuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(HistoryAdminMixin, RulesAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_vi", "credential_kind", "legal_basis"]
     list_filter = ["credential_kind"]
     search_fields = folded("code", "name_vi", "name_en")
 
 
-class VocabularyAdmin(admin.ModelAdmin):
+class VocabularyAdmin(HistoryAdminMixin, RulesAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_vi", "name_en"]
     search_fields = folded("code", "name_vi", "name_en")
 
@@ -253,7 +260,7 @@ class InstrumentTypeAdmin(VocabularyAdmin):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(admin.ModelAdmin):
+class AdministrativeUnitAdmin(RulesAdminMixin, admin.ModelAdmin):
     """Reference data, loaded from files: shown, not edited."""
 
     list_display = ["code", "full_name", "level", "current", "parent"]
@@ -300,7 +307,7 @@ class GuideSubjectFilter(admin.SimpleListFilter):
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(HistoryAdminMixin, RulesAdminMixin, admin.ModelAdmin):
     """Guidance for citizens and businesses, kept by officials: the English texts may be left
     empty (the Vietnamese ones are shown instead)."""
 
@@ -405,6 +412,14 @@ class ImportUploadForm(forms.Form):
         help_text=_("Import the rows without errors even when other rows have some."),
     )
 
+    def __init__(self, *args, province_id=None, **kwargs):
+        """`province_id`: a provincial officer imports for their own province only."""
+        super().__init__(*args, **kwargs)
+        if province_id:
+            field = self.fields["province"]
+            field.queryset, field.required = field.queryset.filter(pk=province_id), True
+            field.initial = province_id
+
     def clean_file(self):
         file = self.cleaned_data["file"]
         if not file.name.lower().endswith(IMPORT_FILE_TYPES):
@@ -419,7 +434,7 @@ class ImportUploadForm(forms.Form):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(RulesAdminMixin, admin.ModelAdmin):
     """Upload a file, read its check, confirm: the import runs again, for real, from the stored
     file. Runs are records of what happened: never edited, never deleted."""
 
@@ -455,7 +470,9 @@ class ImportRunAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        form = ImportUploadForm(
+            request.POST or None, request.FILES or None, province_id=province_id_of(request.user)
+        )
         if request.method == "POST" and form.is_valid():
             upload, province = form.cleaned_data["file"], form.cleaned_data["province"]
             options = ImportOptions(
@@ -468,8 +485,14 @@ class ImportRunAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form}
         return TemplateResponse(request, "geodata/admin/import_upload.html", context)
 
+    def get_queryset(self, request):
+        runs = super().get_queryset(request)
+        if role_of(request.user) == Role.ADMINISTRATOR:
+            return runs
+        return runs.filter(province_id=province_id_of(request.user))  # none without a province
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = get_object_or_404(ImportRun, pk=object_id)
+        run = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_view_permission(request, run):
             raise PermissionDenied
         with_issues = any(row["issues"] for row in run.report.get("rows", []))
@@ -524,7 +547,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         with transaction.atomic():
             # The check is locked while its file is imported: a second click (or a second
             # official) waits, then finds the import done instead of importing it again.
-            run = get_object_or_404(ImportRun.objects.select_for_update(), pk=pk)
+            run = get_object_or_404(self.get_queryset(request).select_for_update(), pk=pk)
             if done := self._imported_since(run):
                 messages.warning(
                     request,
@@ -542,7 +565,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         return redirect("admin:geodata_importrun_change", imported.pk)
 
     def report_view(self, request, pk):
-        run = get_object_or_404(ImportRun, pk=pk)
+        run = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, run):
             raise PermissionDenied
         response = JsonResponse(run.report, json_dumps_params={"ensure_ascii": False})
@@ -550,7 +573,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         return response
 
     def file_view(self, request, pk):
-        run = get_object_or_404(ImportRun, pk=pk)
+        run = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, run):
             raise PermissionDenied
         return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.file_name)

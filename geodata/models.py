@@ -12,6 +12,7 @@ legacy, linked old to new by UnitSuccession.
 import hashlib
 from pathlib import Path
 
+import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -22,8 +23,10 @@ from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from geodata import status
+from geodata.documents import check_pdf
 from geodata.text import nfc, normalise_standard_reference
 
 
@@ -42,6 +45,23 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def registry_history(model):
+    """Keeps every version of a registry record, written by database triggers so that bulk
+    imports and raw SQL are kept too: all its fields when it is created and whenever one changes,
+    and its last state when it is deleted. `record.history` lists them; who made each change is
+    their pghistory context (see geodata.history). The history tables are append-only; the
+    triggers run once per statement, which keeps a bulk import's cost unmeasurable."""
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
+        pghistory.DeleteEvent(),
+        model_name=f"{model.__name__}History",
+        obj_field=pghistory.ObjForeignKey(related_name="history", related_query_name="history"),
+        append_only=True,
+        level=pghistory.Statement,
+    )(model)
 
 
 # Administrative units ------------------------------------------------------------------------
@@ -134,6 +154,7 @@ class Vocabulary(models.Model):
         return self.name_vi
 
 
+@registry_history
 class Field(Vocabulary):
     """A field of testing or calibration (chemical, mechanical, mass, temperature, ...)."""
 
@@ -142,6 +163,7 @@ class Field(Vocabulary):
         verbose_name_plural = _("fields")
 
 
+@registry_history
 class InstrumentType(Vocabulary):
     """A type of measuring instrument; Group 2 instruments must be verified by a designated
     organisation at the interval set by the Ministry of Science and Technology."""
@@ -156,6 +178,7 @@ class InstrumentType(Vocabulary):
         verbose_name_plural = _("measuring-instrument types")
 
 
+@registry_history
 class Authority(models.Model):
     """Who issues credentials. Authorities change (in 2025 the Directorate for Standards,
     Metrology and Quality became the National Commission; powers moved to the provinces), so an
@@ -203,6 +226,7 @@ class Authority(models.Model):
         return self.short_name or self.name_vi
 
 
+@registry_history
 class Scheme(models.Model):
     """Under which law or programme a credential is given: VILAS (laboratories), VICAS
     (certification), VIAS (inspection), a registration under Decree 107/2016 or 105/2016, a
@@ -245,6 +269,7 @@ tax_code_validator = RegexValidator(
 )
 
 
+@registry_history
 class Organisation(TimestampedModel):
     """A legal entity that provides conformity-assessment or metrology services."""
 
@@ -317,6 +342,7 @@ class SiteQuerySet(models.QuerySet):
         return self.filter(published=True)
 
 
+@registry_history
 class Site(TimestampedModel):
     """A place where an organisation gives its services: an office, a laboratory, a fixed
     verification station. The address is kept as written; the current province and commune are
@@ -423,6 +449,7 @@ class CredentialQuerySet(models.QuerySet):
         return self.annotate(status=status.credential_status_expression(on))
 
 
+@registry_history
 class Credential(TimestampedModel):
     """A registration certificate, designation decision or accreditation held by an
     organisation for some of its sites. Its status on any date follows from its dates and its
@@ -479,6 +506,25 @@ class Credential(TimestampedModel):
         )
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    obj_field=None,
+    model_name="CredentialSiteHistory",
+    append_only=True,
+    level=pghistory.Statement,
+)
+class CredentialSite(Credential.sites.through):
+    """A site covered by a credential (a row of `Credential.sites`), for its history: links
+    added and removed."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("site covered by a credential")
+        verbose_name_plural = _("sites covered by credentials")
+
+
+@registry_history
 class CredentialEvent(models.Model):
     """A dated change of standing: a suspension, a reinstatement after one, a withdrawal."""
 
@@ -503,6 +549,7 @@ class CredentialEvent(models.Model):
         return f"{self.get_kind_display()} {self.effective_on:%d/%m/%Y}"
 
 
+@registry_history
 class ScopeItem(models.Model):
     """One line of a credential's scope: what may be tested, calibrated, verified, certified or
     inspected, by which method, over which range."""
@@ -546,6 +593,7 @@ def document_upload_path(document, filename):
     return f"documents/{document.sha256[:2]}/{document.sha256}.pdf"
 
 
+@registry_history
 class Document(TimestampedModel):
     """A legal document file (normally a PDF): a certificate, a decision, a scope annex."""
 
@@ -586,6 +634,15 @@ class Document(TimestampedModel):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """A new upload must be a safe PDF (geodata.documents.check_pdf says why not)."""
+        super().clean()
+        if self.file and not self.file._committed:
+            try:
+                check_pdf(self.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error}) from None
 
     def save(self, *args, **kwargs):
         if self.file and not self.file._committed:  # a new upload: fingerprint it before storing
@@ -636,6 +693,7 @@ class GuideQuerySet(models.QuerySet):
         return self.select_related("instrument").order_by(rank, by_name)
 
 
+@registry_history
 class Guide(models.Model):
     """What to do, for a service kind or a measuring-instrument type: what the service is, its
     legal basis, what to bring, how to check a certificate. Kept by officials; how often an
@@ -802,3 +860,38 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({timezone.localtime(self.started_at):%d/%m/%Y %H:%M})"
+
+
+# History --------------------------------------------------------------------------------------
+
+
+class RegistryEvent(models.Model):
+    """One event of the registry's history, of any record: a read-only database view over the
+    history tables that `registry_history` keeps (migration 0004), for the admin's listing."""
+
+    class Label(models.TextChoices):
+        INSERT = "insert", pgettext_lazy("registry history", "created")
+        UPDATE = "update", pgettext_lazy("registry history", "changed")
+        DELETE = "delete", pgettext_lazy("registry history", "deleted")
+
+    id = models.TextField(primary_key=True)  # "<model>:<event id>"
+    model = models.CharField(_("kind of record"), max_length=40)  # the tracked model's name
+    event_id = models.BigIntegerField(_("event"))
+    object_id = models.BigIntegerField(_("record ID"), null=True)
+    label = models.CharField(_("what"), max_length=10, choices=Label.choices)
+    created_at = models.DateTimeField(_("when"))
+    context = models.ForeignKey(
+        "pghistory.Context",
+        models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("context"),
+    )
+
+    class Meta:
+        managed = False
+        db_table = "geodata_registry_event"
+        verbose_name = _("change to the registry")
+        verbose_name_plural = _("registry history")
+        ordering = ["-created_at", "-event_id"]

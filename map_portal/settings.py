@@ -1,5 +1,6 @@
 """Settings, all read from the environment (see .env.example); safe defaults for local use."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -22,6 +23,10 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-local-development-only"  # noqa: S105
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies stand in front of gunicorn. 0: the client is REMOTE_ADDR and
+# X-Forwarded-For is ignored; N: the client is the Nth address from the right of X-Forwarded-For
+# (map_portal.security.client_ip), which the lockout and the rate limits count by.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -39,9 +44,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "axes",
+    "pgtrigger",
+    "pghistory",
     "geodata",
     "layers",
     "frontend",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -49,15 +58,23 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "frontend.middleware.RequestNonceMiddleware",
-    "map_portal.middleware.PermissionsPolicyMiddleware",
+    "map_portal.middleware.SecurityHeadersMiddleware",
+    # Before anything reads a body (the CSRF check reads POST): refused unread when too large.
+    "map_portal.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it answers a locked-out sign-in
 ]
+
+# Every registry change records who made it and through which address (django-pghistory, see
+# docs/DECISIONS.md); reads write no registry record, so GET and HEAD carry no history context.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 ROOT_URLCONF = "map_portal.urls"
 WSGI_APPLICATION = "map_portal.wsgi.application"
@@ -81,8 +98,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgis://127.0.0.1:5432/map_portal")}
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30000)
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30000)}"
+    f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
     # JIT compiling costs more than it saves on the short queries of a web request (80 ms on a
     # 100 ms nearest-sites query, measured by make bench).
     " -c jit=off"
@@ -94,6 +112,23 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Permissions are django-rules predicates (governance/rules.py); the password backend grants none.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in never reaches a password
+    "rules.permissions.ObjectPermissionBackend",
+    "governance.backends.PasswordBackend",
+]
+
+# Sign-in lockout (django-axes, docs/SECURITY.md): after AXES_FAILURE_LIMIT failures from one
+# address, or for one user name whatever the address, signing in is refused for the cool-off,
+# which every further failure starts again. Attempts are kept in the database.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "map_portal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "map_portal.security.locked_out"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -113,6 +148,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / ".local" / "static")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".local" / "media")
+# The largest document file accepted (geodata.documents.check_pdf), in bytes: 20 MB.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -158,16 +195,34 @@ GEOCODER_MIN_DELAY_SECONDS = env.float("GEOCODER_MIN_DELAY_SECONDS", default=1.0
 GEOCODER_CACHE_SECONDS = env.int("GEOCODER_CACHE_SECONDS", default=30 * 24 * 60 * 60)
 
 REST_FRAMEWORK = {
+    # Machine clients send an API key (governance.authentication); the browser its session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "governance.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every API and OGC view is rate-limited (map_portal.security); the exports more tightly.
+    "DEFAULT_THROTTLE_CLASSES": ["map_portal.security.ApiThrottle"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF's own client address: X-Forwarded-For as trusted
+    "EXCEPTION_HANDLER": "map_portal.security.exception_handler",
 }
+# Requests per client (a signed-in user, or else an address): "number/period", period one of
+# s, min, hour, day; empty: no limit. Answers served from the cache or as 304 are not counted.
+# The map asks several questions per pan: 600 a minute is far above one person's use.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+EXPORT_RATE_LIMIT = env.str("EXPORT_RATE_LIMIT", default="30/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Viet Nam quality-infrastructure map API",
     "DESCRIPTION": "Organisations, sites and credentials of standards, metrology and quality "
     "services in Viet Nam.",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default
+        "governance.api.declare_unauthorized",  # whatever accepts an API key may answer 401
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",  # served from the project: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -204,13 +259,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # The map asks for the visitor's position (sites near me); nothing asks for camera or microphone.
 PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=()"
+# No other site may embed the responses (images, scripts, JSON) in its pages; the API is read
+# by programs and by this site's own pages, which this does not affect.
+CROSS_ORIGIN_RESOURCE_POLICY = env.str("CROSS_ORIGIN_RESOURCE_POLICY", default="same-origin")
+X_FRAME_OPTIONS = "DENY"
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    X_FRAME_OPTIONS = "DENY"
+# Served over HTTPS (behind TLS): on unless DEBUG=1. `make run` serves plain http on 127.0.0.1,
+# so scripts/bootstrap writes HTTPS=0 into its .env. Each setting it decides can be set alone.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
+if TRUSTED_PROXY_COUNT:
+    # The proxy says whether the visitor came over HTTPS; it must set this header itself,
+    # replacing any the visitor sent.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Debian 12 ships GDAL 3.6, which cannot block file and network access while parsing a spatial
-# reference. The application never hands GDAL a spatial reference that a user wrote (coordinate
-# systems are fixed EPSG codes, transformed with pyproj), so the warning does not apply here.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+# Request sizes. A body longer than MAX_REQUEST_BYTES is refused unread (413, map_portal.
+# middleware); it must stay above the largest upload accepted: a 50 MB import file
+# (geodata.admin.MAX_IMPORT_MB) and its form.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=60 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)  # no file
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)  # then disk
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
+
+SILENCED_SYSTEM_CHECKS = [
+    # Debian 12 ships GDAL 3.6, which cannot block file and network access while parsing a
+    # spatial reference. The application never hands GDAL a spatial reference that a user wrote
+    # (coordinate systems are fixed EPSG codes, transformed with pyproj): it does not apply.
+    "gis.W001",
+    # HSTS preloading is asked for a whole registrable domain, by its owner, at hstspreload.org;
+    # anyone may submit a domain that sends `preload`, binding every subdomain to HTTPS for
+    # years. It is the domain owner's decision, not a default: SECURE_HSTS_PRELOAD=1 opts in.
+    "security.W021",
+]

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -7,6 +6,8 @@ handler404 = "layers.api.not_found"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The registry, for those with a role (session or API key): /api/v1/registry/, change-requests.
+    path("api/v1/", include("governance.urls")),
     path("api/v1/", include("layers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
@@ -16,7 +17,5 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media files are never served by their path, not even in development: documents may be private
+# and imported spreadsheets always are. Document files go out through layers:document only.

@@ -5,6 +5,7 @@ Every run, a check included, is recorded as an ImportRun with its report."""
 import hashlib
 from dataclasses import dataclass
 
+import pghistory
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -77,8 +78,10 @@ def import_registry(
     records = _read_rows(table, report, options, geocoder)
     if records is None:
         return _finish(run, data, report, ImportRun.Outcome.REJECTED)
+    _take_id(run)
     try:
-        written = _upsert(records, report, options)
+        with pghistory.context(**_history_context(run)):
+            written = _upsert(records, report, options)
     except DatabaseError as error:
         report.file_issues.append(Issue.of(ImportProblem("database_refused", error=str(error))))
         return _finish(run, data, report, ImportRun.Outcome.FAILED)
@@ -122,6 +125,19 @@ def _new_run(data: bytes, file_name: str, options: ImportOptions, user, performe
         dry_run=options.dry_run,
         only_valid_rows=options.only_valid_rows,
     )
+
+
+def _take_id(run: ImportRun):
+    """The run is saved when it ends; its ID is taken before it writes, for the history."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [run._meta.db_table])
+        (run.pk,) = cursor.fetchone()
+
+
+def _history_context(run: ImportRun) -> dict:
+    """Which import, and who made it, for the history of every record it writes."""
+    context = {"import_run": run.pk, "performed_by": run.performed_by}
+    return context | ({"user": run.user_id} if run.user_id else {})
 
 
 def _note_identical_import(run: ImportRun, report: Report):
@@ -175,7 +191,7 @@ def _upsert(records, report: Report, options: ImportOptions) -> bool:
     try:
         with transaction.atomic():
             _wait_for_other_imports()
-            upsert = RegistryUpsert(records)
+            upsert = RegistryUpsert(records, _province_id(options))
             upsert.apply()
             keep = not options.dry_run and (options.only_valid_rows or not report.has_errors)
             report.near_duplicates = near_duplicates(upsert.write())
@@ -186,6 +202,13 @@ def _upsert(records, report: Report, options: ImportOptions) -> bool:
     except _CheckOnly:
         return False
     return True
+
+
+def _province_id(options: ImportOptions) -> int | None:
+    if not options.province:
+        return None
+    units = AdministrativeUnit.objects.filter(level="province", current=True)
+    return units.values_list("pk", flat=True).get(code=options.province)
 
 
 def _wait_for_other_imports():
