@@ -61,7 +61,8 @@ LINK_LABELS = {
 
 
 def event_model(model):
-    return registry.CredentialSiteHistory if model is LINKS else model.pgh_event_model
+    """The history table of a tracked model (or of the links)."""
+    return model.pgh_event_model
 
 
 def shown_fields(model) -> list:
@@ -70,7 +71,7 @@ def shown_fields(model) -> list:
 
 
 def restored_fields(model) -> list:
-    """The fields a restore writes back: all but the key and the automatic dates."""
+    """The fields a restore writes back: all but the key and the date of the last change."""
     return [
         f
         for f in model._meta.concrete_fields
@@ -342,10 +343,11 @@ class HistoryAdminMixin:
         return [restore, *super().get_urls()]
 
     def has_restore_permission(self, request, obj, deleted: bool) -> bool:
-        """Restoring writes the record: the right to change it (and to add it back, when it
-        was deleted)."""
-        return self.has_change_permission(request, obj) and (
-            not deleted or self.has_add_permission(request)
+        """Restoring writes the record: the right to change it directly (proposing is not
+        enough), and to add it back when it was deleted."""
+        name = f"{self.opts.app_label}.%s_{self.opts.model_name}"
+        return request.user.has_perm(name % "change", obj) and (
+            not deleted or request.user.has_perm(name % "add", obj)
         )
 
     def history_view(self, request, object_id, extra_context=None):

@@ -107,3 +107,7 @@ rules.add_perm(
     "geodata.view_importrun", is_administrator | (is_officer & imported_for_own_province)
 )
 rules.add_perm("geodata.add_importrun", is_administrator | is_officer)
+
+# The registry-wide history listing spans every province: central administrators only (each
+# record's own History page follows the record's rules).
+rules.add_perm("geodata.view_registryevent", is_administrator)

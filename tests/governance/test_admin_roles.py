@@ -224,3 +224,14 @@ def test_a_document_proposed_by_a_representative_is_checked_then_filed_on_approv
     document = Document.objects.get()
     assert (document.organisation, document.title) == (ha_noi_site.organisation, form["title"])
     assert document.file.read() == content
+
+
+def test_a_representative_cannot_skip_approval_by_restoring_an_earlier_version(
+    representative, ha_noi_site
+):
+    first = ha_noi_site.history.order_by("pgh_id").first()
+    Site.objects.filter(pk=ha_noi_site.pk).update(phone="024 1111")  # a later version
+    url = reverse("admin:geodata_site_restore", args=[ha_noi_site.pk, first.pgh_id])
+    assert client_of(representative).post(url).status_code == 403
+    ha_noi_site.refresh_from_db()
+    assert ha_noi_site.phone == "024 1111"
