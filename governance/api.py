@@ -13,7 +13,6 @@ the province approves or rejects (governance.services)."""
 from collections.abc import Mapping
 
 import django_filters
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -55,9 +54,6 @@ NOT_OWN_ORGANISATION = _(
     "A representative proposes changes to their own organisation's records only."
 )
 UNAUTHORIZED = _("No credentials, or an API key that does not work")
-RECORD_GONE = _(
-    "The record this proposal changes no longer exists: reject the proposal, saying so."
-)
 
 
 ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}
@@ -385,8 +381,6 @@ class ChangeRequestViewSet(viewsets.ReadOnlyModelViewSet):
                 )
         except DjangoValidationError as error:
             raise as_errors(error) from None
-        except ObjectDoesNotExist:
-            raise ValidationError({"non_field_errors": [RECORD_GONE]}) from None
         return Response(self.get_serializer(decided).data)
 
 

@@ -77,7 +77,10 @@ class RegistryAdminMixin(RulesAdminMixin):
         return super().has_change_permission(request, obj) or self._proposes(request, obj)
 
     def has_add_permission(self, request, *args):
-        return super().has_add_permission(request) or self._proposes(request, None)
+        # A representative proposes new sites and documents of their organisation, not new
+        # organisations.
+        proposes_new = self.model is not Organisation and self._proposes(request, None)
+        return super().has_add_permission(request) or proposes_new
 
     @admin.action(description=_("Export the selected records (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):

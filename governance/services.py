@@ -21,6 +21,9 @@ from governance.models import ChangeRequest
 
 Target = ChangeRequest.Target
 NOTHING_PROPOSED = _lazy("The proposal changes nothing: change a value, then save.")
+RECORD_GONE = _lazy(
+    "The record this proposal changes no longer exists: reject the proposal, saying so."
+)
 MODELS = {Target.ORGANISATION: Organisation, Target.SITE: Site, Target.DOCUMENT: Document}
 # What a representative may propose; anything else (published, the organisation, a status) is
 # for officers alone, and a proposal that carries it is refused.
@@ -117,8 +120,10 @@ def _check_unchanged_since(request: ChangeRequest, record):
 @transaction.atomic
 def approve(user, request: ChangeRequest):
     request = _pending_for_decision(user, request)
-    stored = MODELS[request.target].objects.filter(pk=request.object_id).first()
-    if stored:
+    if request.object_id:
+        stored = MODELS[request.target].objects.filter(pk=request.object_id).first()
+        if stored is None:
+            raise ValidationError(RECORD_GONE)
         _check_unchanged_since(request, stored)
     record = pending_record(request)
     if request.file:

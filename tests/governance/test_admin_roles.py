@@ -235,3 +235,23 @@ def test_a_representative_cannot_skip_approval_by_restoring_an_earlier_version(
     assert client_of(representative).post(url).status_code == 403
     ha_noi_site.refresh_from_db()
     assert ha_noi_site.phone == "024 1111"
+
+
+def test_approving_a_proposal_whose_record_was_deleted_says_so_and_changes_nothing(
+    representative, officer, ha_noi_site
+):
+    proposal = propose_phone(representative, ha_noi_site)
+    Site.objects.filter(pk=ha_noi_site.pk).delete()
+    client = client_of(officer)
+    url = reverse("admin:governance_changerequest_decide", args=[proposal.pk])
+    page = client.post(url, {"approve": "1"}, follow=True)
+    assert "no longer exists: reject the proposal" in page.text
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+    assert not Site.objects.filter(pk=ha_noi_site.pk).exists()
+
+
+def test_a_representative_is_not_offered_a_new_organisation_form(representative):
+    client = client_of(representative)
+    assert client.get(reverse("admin:geodata_organisation_add")).status_code == 403
+    assert client.get(reverse("admin:geodata_site_add")).status_code == 200
