@@ -42,7 +42,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("reason (required to reject; sent to the proposer)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        widget=forms.Textarea(attrs={"rows": 3, "style": "width: 100%; box-sizing: border-box"}),
         max_length=2000,
     )
 
