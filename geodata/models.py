@@ -207,6 +207,14 @@ class Authority(models.Model):
         verbose_name=_("province"),
     )
     website = models.URLField(_("website"), blank=True)
+    office_address = models.CharField(_("office address"), max_length=500, blank=True)
+    office = models.PointField(
+        _("office location"),
+        srid=4326,
+        null=True,
+        blank=True,
+        help_text=_("Where its inspectors' field visits start and end by default."),
+    )
     superseded_by = models.ForeignKey(
         "self",
         models.SET_NULL,

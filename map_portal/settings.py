@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "layers",
     "frontend",
     "governance",
+    "inspections",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,14 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".local" / "media")
 # The largest document file accepted (geodata.documents.check_pdf), in bytes: 20 MB.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Field-visit planning: road distances from an OSRM server when OSRM_URL is set (its table
+# service); otherwise straight-line distances × PLANNER_DETOUR, driven at PLANNER_SPEED_KMH.
+OSRM_URL = env.str("OSRM_URL", default="")
+OSRM_TIMEOUT = env.float("OSRM_TIMEOUT", default=10.0)
+PLANNER_DETOUR = env.float("PLANNER_DETOUR", default=1.3)
+PLANNER_SPEED_KMH = env.float("PLANNER_SPEED_KMH", default=35.0)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("ogc/", include("layers.ogc_urls")),
     path("admin/", admin.site.urls),
+    path("inspections/", include("inspections.urls")),
     path("", include("frontend.urls")),
 ]
 
