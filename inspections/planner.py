@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 START, END = 0, 1  # indexes of the start and end points in the travel matrix; stops follow
+NEAREST = 12  # how many nearest stops a stop may trade places with across days
 
 
 @dataclass(frozen=True)
@@ -138,18 +139,35 @@ def _in_tour_order(stops: list[int], tour: list[int]) -> list[int]:
 
 def improve(problem: Problem, found: Plan) -> Plan:
     """Applies improving moves until none is left. Every move keeps each day within its limits
-    and shortens the plan, or places a stop that had no day."""
+    and shortens the plan, or places a stop that had no day. Moves between days only bring
+    together stops that are among each other's nearest (a granular neighbourhood)."""
     days = [list(day) for day in found.days]
     unplaced = list(found.unplaced)
-    improved = True
-    while improved:
-        improved = _place_unplaced(problem, days, unplaced)
-        for index, day in enumerate(days):
-            days[index] = _two_opt(problem, day)
-            days[index] = _or_opt(problem, days[index])
-        improved = _relocate(problem, days) or improved
-        improved = _exchange(problem, days) or improved
+    near = _nearest(problem)
+    changed = set(range(len(days)))
+    while changed:
+        for index in changed:
+            days[index] = _or_opt(problem, _two_opt(problem, days[index]))
+        changed = _place_unplaced(problem, days, unplaced)
+        changed |= _relocate(problem, days, near)
+        changed |= _exchange(problem, days, near)
     return Plan(days, unplaced)
+
+
+def _nearest(problem: Problem) -> list[list[int]]:
+    """For each stop, the NEAREST stops closest to it."""
+    metres = problem.travel.metres
+    return [
+        sorted(
+            (other for other in range(problem.stops) if other != stop),
+            key=lambda other: metres[_node(stop)][_node(other)],
+        )[:NEAREST]
+        for stop in range(problem.stops)
+    ]
+
+
+def _day_of(days: list[list[int]]) -> dict[int, int]:
+    return {stop: index for index, day in enumerate(days) for stop in day}
 
 
 def _shorter(problem: Problem, candidate: list[int], than: float) -> bool:
@@ -190,66 +208,126 @@ def _or_opt(problem: Problem, day: list[int]) -> list[int]:
     return best
 
 
-def _best_insertion(problem: Problem, day: list[int], stop: int) -> tuple[float, list[int]] | None:
-    """The cheapest feasible place for `stop` in `day`: (added metres, the new day)."""
-    base = route_metres(problem, day)
-    options = []
-    for position in range(len(day) + 1):
-        candidate = [*day[:position], stop, *day[position:]]
-        if fits(problem, candidate):
-            options.append((route_metres(problem, candidate) - base, candidate))
-    return min(options, key=lambda option: option[0], default=None)
+def _best_insertion(problem: Problem, day: list[int], stop: int) -> tuple[float, int] | None:
+    """The cheapest place for `stop` in `day` that keeps the day within its limits: (added
+    metres, position), or None."""
+    if len(day) >= problem.max_per_day:
+        return None
+    metres, seconds = problem.travel.metres, problem.travel.seconds
+    room = problem.day_seconds - route_seconds(problem, day) - problem.visit_seconds[stop]
+    route, node, best = _route(day), _node(stop), None
+    for position, (a, b) in enumerate(pairwise(route)):
+        if seconds[a][node] + seconds[node][b] - seconds[a][b] > room:
+            continue
+        added = metres[a][node] + metres[node][b] - metres[a][b]
+        if best is None or added < best[0]:
+            best = (added, position)
+    return best
 
 
-def _place_unplaced(problem: Problem, days: list[list[int]], unplaced: list[int]) -> bool:
-    """Gives a free stop that had no day the cheapest place that has room for it."""
-    placed = False
+def _place_unplaced(problem: Problem, days: list[list[int]], unplaced: list[int]) -> set[int]:
+    """Gives each free stop that had no day the cheapest place that has room for it; returns the
+    days changed."""
+    changed = set()
     for stop in [stop for stop in unplaced if stop not in problem.pinned]:
-        options = []
-        for index, day in enumerate(days):
-            if found := _best_insertion(problem, day, stop):
-                options.append((found[0], index, found[1]))
+        options = [
+            (found[0], index, found[1])
+            for index, day in enumerate(days)
+            if (found := _best_insertion(problem, day, stop))
+        ]
         if options:
-            _added, index, candidate = min(options, key=lambda option: option[:2])
-            days[index] = candidate
+            _added, index, position = min(options)
+            days[index].insert(position, stop)
             unplaced.remove(stop)
-            placed = True
-    return placed
+            changed.add(index)
+    return changed
 
 
-def _relocate(problem: Problem, days: list[list[int]]) -> bool:
-    """Moves a free stop to the day where it costs least, when that shortens the plan."""
-    improved = False
-    for source in range(len(days)):
-        for stop in list(days[source]):
+def _neighbours(day: list[int], position: int) -> tuple[int, int]:
+    """The points before and after the stop at `position` in its day's route."""
+    before = _node(day[position - 1]) if position > 0 else START
+    after = _node(day[position + 1]) if position + 1 < len(day) else END
+    return before, after
+
+
+def _removal_saves(problem: Problem, day: list[int], position: int) -> float:
+    metres, here = problem.travel.metres, _node(day[position])
+    before, after = _neighbours(day, position)
+    return metres[before][here] + metres[here][after] - metres[before][after]
+
+
+def _relocate(problem: Problem, days: list[list[int]], near: list[list[int]]) -> set[int]:
+    """Moves each free stop to the day, among those of its nearest stops, where it costs least,
+    when that shortens the plan; returns the days changed."""
+    changed, day_of = set(), _day_of(days)
+    for source, day in enumerate(days):
+        for stop in list(day):
             if stop in problem.pinned:
                 continue
-            without = [other for other in days[source] if other != stop]
-            saved = route_metres(problem, days[source]) - route_metres(problem, without)
-            for target in range(len(days)):
-                if target == source:
-                    continue
-                found = _best_insertion(problem, days[target], stop)
-                if found and found[0] < saved - 1e-6:
-                    days[source], days[target] = without, found[1]
-                    improved = True
-                    break
-    return improved
+            saved = _removal_saves(problem, day, day.index(stop))
+            targets = {day_of[other] for other in near[stop] if other in day_of} - {source}
+            options = [
+                (found[0], target, found[1])
+                for target in sorted(targets)
+                if (found := _best_insertion(problem, days[target], stop))
+            ]
+            added, target, position = min(options, default=(saved, None, None))
+            if added < saved - 1e-6:
+                day.remove(stop)
+                days[target].insert(position, stop)
+                day_of[stop] = target
+                changed |= {source, target}
+    return changed
 
 
-def _exchange(problem: Problem, days: list[list[int]]) -> bool:
-    """Swaps two free stops of different days, each into the other's place, at the first swap
-    that shortens the plan."""
-    for first, second in ((f, s) for f in range(len(days)) for s in range(f + 1, len(days))):
-        before = route_metres(problem, days[first]) + route_metres(problem, days[second])
-        for i, a in enumerate(days[first]):
-            for j, b in enumerate(days[second]):
-                if a in problem.pinned or b in problem.pinned:
-                    continue
-                one = [*days[first][:i], b, *days[first][i + 1 :]]
-                two = [*days[second][:j], a, *days[second][j + 1 :]]
-                after = route_metres(problem, one) + route_metres(problem, two)
-                if after < before - 1e-6 and fits(problem, one) and fits(problem, two):
-                    days[first], days[second] = one, two
-                    return True
-    return False
+def _exchange(problem: Problem, days: list[list[int]], near: list[list[int]]) -> set[int]:
+    """Swaps two free stops of different days, one among the other's nearest, each into the
+    other's place, when that shortens the plan and both days keep within their limits; returns
+    the days changed."""
+    changed, day_of = set(), _day_of(days)
+    for a in list(day_of):
+        for b in near[a]:
+            first, second = day_of[a], day_of.get(b)
+            if second is None or second == first:
+                continue
+            one, two = days[first], days[second]
+            i, j = one.index(a), two.index(b)
+            if _swap_shortens(problem, one, i, two, j):
+                one[i], two[j] = b, a
+                day_of[a], day_of[b] = second, first
+                changed |= {first, second}
+                break
+    return changed
+
+
+def _swap_shortens(problem: Problem, one: list[int], i: int, two: list[int], j: int) -> bool:
+    a, b = one[i], two[j]
+    if a in problem.pinned or b in problem.pinned:
+        return False
+    metres_one, seconds_one = _replacement(problem, one, i, b)
+    metres_two, seconds_two = _replacement(problem, two, j, a)
+    return (
+        metres_one + metres_two < -1e-6
+        and route_seconds(problem, one) + seconds_one <= problem.day_seconds
+        and route_seconds(problem, two) + seconds_two <= problem.day_seconds
+    )
+
+
+def _replacement(problem: Problem, day: list[int], position: int, stop: int):
+    """What putting `stop` in the place of the stop at `position` adds: (metres, seconds)."""
+    old, new = day[position], stop
+    before, after = _neighbours(day, position)
+    metres, seconds = problem.travel.metres, problem.travel.seconds
+    node_old, node_new = _node(old), _node(new)
+    return (
+        metres[before][node_new]
+        + metres[node_new][after]
+        - metres[before][node_old]
+        - metres[node_old][after],
+        seconds[before][node_new]
+        + seconds[node_new][after]
+        - seconds[before][node_old]
+        - seconds[node_old][after]
+        + problem.visit_seconds[new]
+        - problem.visit_seconds[old],
+    )

@@ -6,11 +6,14 @@ writes docs/PERFORMANCE.md and docs/performance.json.
     .venv/bin/python scripts/bench.py [--sites N] [--import-rows N] [--layer-sites N]
         [--layer-requests N] [--browser-loads N] [--keep-database]
     .venv/bin/python scripts/bench.py --browser-only [--browser-loads N]
+    .venv/bin/python scripts/bench.py --planner-only
 
 --browser-only measures the map in the browser again against the bench database a run with
 --keep-database left (its stored files are gone, which the map does not need), and rewrites the
 reports with the other figures as docs/performance.json holds them. The next run without it
-replaces the kept database.
+replaces the kept database. --planner-only measures the field-visit planner again (no database)
+and rewrites the reports likewise. The hand-written part at the end of docs/PERFORMANCE.md, below
+HAND_WRITTEN, is kept as it is.
 """
 
 import argparse
@@ -40,6 +43,7 @@ django.setup()
 
 import bench_browser  # noqa: E402
 import bench_layers  # noqa: E402
+import bench_planner  # noqa: E402
 from django.db import OperationalError, connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import override_settings  # noqa: E402
@@ -62,6 +66,7 @@ from geodata.text import words  # noqa: E402
 
 IMPORT_ROWS = 20000
 IMPORT_SEED = 2025
+HAND_WRITTEN = "<!-- Written by hand below this line: scripts/bench keeps it. -->"
 
 
 def bench_database_name() -> str:
@@ -504,9 +509,10 @@ def rerun_browser(loads: int) -> dict:
         return bench_browser.measure(client.base_url, loads)
 
 
-def write(figures: dict, layers: dict, browser: dict, command: str):
+def write(figures: dict, layers: dict, browser: dict, planner: dict, command: str):
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
     report = {"command": command, "machine": machine, "figures": figures, "layers": layers}
+    report["planner"] = planner
     (ROOT / "docs" / "performance.json").write_text(
         json.dumps(
             report | ({"browser": browser} if browser else {}),
@@ -518,7 +524,9 @@ def write(figures: dict, layers: dict, browser: dict, command: str):
     )
     rows = "\n".join(f"| {name} | {value} |" for name, value in figures.items())
     source = "that one run" + _but_the_browser(browser, command)
-    (ROOT / "docs" / "PERFORMANCE.md").write_text(
+    document = ROOT / "docs" / "PERFORMANCE.md"
+    hand_written = document.read_text(encoding="utf-8").partition(HAND_WRITTEN)[2]
+    document.write_text(
         f"""# Performance
 
 Written by `{command}` (scripts/bench.py) on {machine}; every figure below comes from {source},
@@ -536,7 +544,9 @@ the demo set, imported again and checked again, each time by import_registry, as
 {rows}
 """
         + (bench_layers.markdown(layers, command) if layers else "")
-        + (bench_browser.markdown(browser, command) if browser else ""),
+        + (bench_browser.markdown(browser, command) if browser else "")
+        + bench_planner.markdown(planner["figures"], planner["command"])
+        + f"\n{HAND_WRITTEN}{hand_written}",
         encoding="utf-8",
     )
 
@@ -551,6 +561,8 @@ def command_line(arguments) -> str:
     """How the figures were made: `make bench` when nothing differs from it."""
     if arguments.browser_only:
         return f"scripts/bench --browser-only --browser-loads {arguments.browser_loads}"
+    if arguments.planner_only:
+        return "scripts/bench --planner-only"
     given = (
         arguments.sites,
         arguments.import_rows,
@@ -597,16 +609,23 @@ if __name__ == "__main__":
         action="store_true",
         help="only the browser figures, against the bench database kept by --keep-database",
     )
+    parser.add_argument(
+        "--planner-only", action="store_true", help="only the field-visit planner's figures"
+    )
     arguments = parser.parse_args()
     command = command_line(arguments)
-    if arguments.browser_only:
+    planner = None
+    if arguments.browser_only or arguments.planner_only:
         report = json.loads((ROOT / "docs" / "performance.json").read_text(encoding="utf-8"))
         results, layers, command_of_the_rest = (
             report["figures"],
             report["layers"],
             report["command"],
         )
-        browser = rerun_browser(arguments.browser_loads)
+        browser = report.get("browser", {})
+        if arguments.browser_only:
+            browser = rerun_browser(arguments.browser_loads)
+            planner = report.get("planner")
     else:
         results, layers, browser = run(
             arguments.sites,
@@ -617,11 +636,14 @@ if __name__ == "__main__":
             arguments.keep_database,
         )
         command_of_the_rest = command
-    if browser:
+    planner = planner or {"command": command, "figures": bench_planner.measure()}
+    if browser and not arguments.planner_only:
         browser["command"] = command
-    write(results, layers, browser, command_of_the_rest)
+    write(results, layers, browser, planner, command_of_the_rest)
     print(
         json.dumps(
-            {"figures": results, "layers": layers, "browser": browser}, indent=2, ensure_ascii=False
+            {"figures": results, "layers": layers, "browser": browser, "planner": planner},
+            indent=2,
+            ensure_ascii=False,
         )
     )
