@@ -117,13 +117,19 @@ def write_xlsx(columns: list[str], rows: Iterable[tuple], file) -> None:
         for count, row in enumerate(rows, 1):
             if count > XLSX_MAX_ROWS:
                 raise TooManyRows
-            sheet.append([_xlsx_value(cell(value)) for value in row])
+            sheet.append([xlsx_cell(value) for value in row])
     finally:
         workbook.save(file)  # also when cut short: it removes openpyxl's temporary files
 
 
-def _xlsx_value(value):
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+def xlsx_cell(value):
+    """A value as an XLSX cell: as `cell`, without the control characters XLSX refuses, dropped
+    before neutralising (dropping them afterwards could uncover a formula)."""
+    if isinstance(value, list):
+        value = LIST_SEPARATOR.join(map(str, value))
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return cell(value)
 
 
 def feature_collection_chunks(

@@ -126,6 +126,13 @@ def test_other_text_is_left_as_written(text):
     assert exports.neutralise(text) == text
 
 
+@pytest.mark.parametrize("text", ["\x01=1+1", "\x00\x08@A1", "=1\x02"])
+def test_an_xlsx_cell_drops_control_characters_before_neutralising(text):
+    value = exports.xlsx_cell(text)
+
+    assert value.startswith("'") and not exports.ILLEGAL_CHARACTERS_RE.search(value)
+
+
 @pytest.mark.parametrize("count", [0, 1, 5])
 @pytest.mark.parametrize("per_chunk", [1, 2, 500])
 def test_a_streamed_collection_is_valid_json_however_it_is_cut(count, per_chunk):
