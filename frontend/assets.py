@@ -1,12 +1,15 @@
 """The import map of the pages: one bare name per ES module, built from the files themselves.
 
 Every `.js` file under frontend/static/frontend/js/ is named by its path there without `.js`
-(`map/api.js` → `"map/api"`). Static file names are hashed in production, so modules import one
-another by these bare names, never by relative paths."""
+(`map/api.js` → `"map/api"`); every `.js` file under <app>/static/<app>/js/ of an app in
+APP_MODULES by its path there prefixed by the app (`inspections/plan.js` → `"inspections/plan"`).
+Static file names are hashed in production, so modules import one another by these bare names,
+never by relative paths."""
 
 import json
 from pathlib import Path
 
+from django.apps import apps
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -14,15 +17,25 @@ from django.utils.safestring import mark_safe
 MODULES_PREFIX = "frontend/js"
 MODULES_DIR = Path(__file__).resolve().parent / "static" / MODULES_PREFIX
 VENDORED_MODULES = {"leaflet": "vendor/leaflet/leaflet-src.esm.js"}
+APP_MODULES = ("inspections",)  # other apps whose pages have modules of their own
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _modules_in(directory: Path, static_prefix: str, name_prefix: str = "") -> dict:
+    modules = {}
+    for path in sorted(directory.rglob("*.js")):
+        relative = path.relative_to(directory)
+        name = f"{name_prefix}{relative.with_suffix('').as_posix()}"
+        modules[name] = f"{static_prefix}/{relative.as_posix()}"
+    return modules
 
 
 def module_paths():
     """Bare name → static path of every module the pages may import."""
-    modules = {}
-    for path in sorted(MODULES_DIR.rglob("*.js")):
-        relative = path.relative_to(MODULES_DIR)
-        modules[relative.with_suffix("").as_posix()] = f"{MODULES_PREFIX}/{relative.as_posix()}"
+    modules = _modules_in(MODULES_DIR, MODULES_PREFIX)
+    for app in APP_MODULES:
+        static_dir = Path(apps.get_app_config(app).path) / "static" / app / "js"
+        modules.update(_modules_in(static_dir, f"{app}/js", f"{app}/"))
     return {**VENDORED_MODULES, **modules}
 
 

@@ -17,6 +17,7 @@ def _api_urls():
         "communes": "/ogc/collections/communes/items",
         "csv": reverse("layers:export-csv"),
         "geojson": reverse("layers:export-geojson"),
+        "me": reverse("inspections:me"),  # private: whether to show field visits
     }
 
 

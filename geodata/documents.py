@@ -16,6 +16,7 @@ import time
 import unicodedata
 import urllib.parse
 import zlib
+from dataclasses import dataclass
 from enum import Enum
 
 from django.conf import settings
@@ -397,42 +398,56 @@ def download_name(document) -> str:
     return f"{name}.pdf"
 
 
-def ascii_name(name: str) -> str:
+def ascii_name(name: str, suffix: str = ".pdf") -> str:
     """The same name in ASCII, for clients that do not read RFC 6266's filename*: diacritics
-    dropped (đ as d), anything else not a letter, digit, dot or hyphen made a hyphen."""
+    dropped (đ as d), anything else not a letter, digit, dot or hyphen made a hyphen; it ends
+    in `suffix`."""
     decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stem = re.sub(r"[^A-Za-z0-9.]+", "-", plain.removesuffix(".pdf")).strip("-.")
-    return f"{stem or 'document'}.pdf"
+    stem = re.sub(r"[^A-Za-z0-9.]+", "-", plain.removesuffix(suffix)).strip("-.")
+    return f"{stem or 'document'}{suffix}"
 
 
-def content_disposition(name: str) -> str:
+def content_disposition(name: str, suffix: str = ".pdf") -> str:
     """An attachment header naming the file in ASCII and, for clients that read it, in UTF-8."""
     encoded = urllib.parse.quote(name, safe="")
-    return f"attachment; filename=\"{ascii_name(name)}\"; filename*=UTF-8''{encoded}"
+    return f"attachment; filename=\"{ascii_name(name, suffix)}\"; filename*=UTF-8''{encoded}"
 
 
-class DocumentFileWidget(AdminFileWidget):
-    """The admin's file input, its current file linked to the download view: media files are
-    never served by their path. The file chooser offers PDF files first."""
+class DownloadFileWidget(AdminFileWidget):
+    """The admin's file input, its current file linked to a download view: media files are
+    never served by their path. A subclass says which files the chooser offers first (`accept`)
+    and where a stored file downloads (`link`)."""
+
+    accept = ""
 
     def __init__(self, attrs=None):
-        super().__init__({"accept": "application/pdf,.pdf", **(attrs or {})})
+        super().__init__({"accept": self.accept, **(attrs or {})})
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        document = getattr(value, "instance", None)
-        if context["widget"]["is_initial"] and document is not None and document.pk:
-            context["widget"]["value"] = DownloadLink(document)
+        stored = getattr(value, "instance", None)
+        if context["widget"]["is_initial"] and stored is not None and stored.pk:
+            context["widget"]["value"] = self.link(stored)
         return context
 
+    def link(self, stored) -> "DownloadLink":
+        raise NotImplementedError
 
+
+@dataclass(frozen=True)
 class DownloadLink:
-    """What the file input shows of a stored document: its download name and address."""
+    """What the file input shows of a stored file: its download name and address."""
 
-    def __init__(self, document):
-        self.url = reverse("layers:document", args=[document.pk])
-        self.name = download_name(document)
+    url: str
+    name: str
 
     def __str__(self):
         return self.name
+
+
+class DocumentFileWidget(DownloadFileWidget):
+    accept = "application/pdf,.pdf"
+
+    def link(self, document):
+        return DownloadLink(reverse("layers:document", args=[document.pk]), download_name(document))

@@ -6,6 +6,8 @@ from datetime import time
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from geodata.models import AdministrativeUnit, ServiceKind, Site
@@ -177,6 +179,18 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.site} · {self.visited_on:%d/%m/%Y}"
+
+    def clean(self):
+        """A visit is recorded once made, and its follow-up comes after it."""
+        super().clean()
+        if self.visited_on and self.visited_on > timezone.localdate():
+            raise ValidationError(
+                {"visited_on": _("A visit is recorded once it is made: this day is in the future.")}
+            )
+        if self.visited_on and self.follow_up_on and self.follow_up_on < self.visited_on:
+            raise ValidationError(
+                {"follow_up_on": _("The follow-up cannot come before the visit.")}
+            )
 
 
 def attachment_path(attachment, filename):

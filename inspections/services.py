@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from geodata.models import AdministrativeUnit, Authority
 from governance.roles import Role, province_id_of, role_of
-from inspections import planner, routing
-from inspections.models import DEFAULT_VISIT_MINUTES, Plan, Stop
-from inspections.selectors import is_official, sites_for
+from inspections import attachments, planner, routing
+from inspections.models import DEFAULT_VISIT_MINUTES, Attachment, Plan, Stop, Visit
+from inspections.selectors import is_official, plans_for, sites_for
 
 MAX_STOPS = 300
 
@@ -95,8 +95,8 @@ def _check_may_plan(user, sites):
 def optimise(plan: Plan) -> None:
     """Orders the free stops again around the pinned ones, and stores the result."""
     stops = _stops(plan)
-    problem = _problem(plan, stops)
-    _store(plan, stops, problem, planner.plan(problem))
+    problem, roads_unavailable = _problem(plan, stops)
+    _store(plan, stops, problem, planner.plan(problem), roads_unavailable)
 
 
 def reorder(plan: Plan, days: list[list[int]], pinned: set[int]) -> None:
@@ -117,41 +117,48 @@ def reorder(plan: Plan, days: list[list[int]], pinned: set[int]) -> None:
         days=[[index[stop_id] for stop_id in day] for day in days],
         unplaced=[index[stop.pk] for stop in stops if stop.pk not in set(given)],
     )
-    _store(plan, stops, _problem(plan, stops), found)
+    problem, roads_unavailable = _problem(plan, stops)
+    _store(plan, stops, problem, found, roads_unavailable)
 
 
 def _stops(plan: Plan) -> list[Stop]:
     return list(plan.stops.select_related("site").order_by("picked"))
 
 
-def _problem(plan: Plan, stops: list[Stop]) -> planner.Problem:
+def _problem(plan: Plan, stops: list[Stop]) -> tuple[planner.Problem, str]:
+    """The plan as the planner sees it, and why the roads were not used when they were asked
+    for."""
     starts, ends = (datetime.combine(date.min, t) for t in (plan.day_starts, plan.day_ends))
-    return planner.Problem(
-        travel=_travel(plan, stops),
+    travel, roads_unavailable = _travel(plan, stops)
+    problem = planner.Problem(
+        travel=travel,
         visit_seconds=[stop.minutes * 60 for stop in stops],
         days=len(working_days(plan.first_day, plan.last_day)),
         day_seconds=int((ends - starts).total_seconds()),
         max_per_day=plan.max_visits_per_day,
         pinned={i: stop.day - 1 for i, stop in enumerate(stops) if stop.pinned},
     )
+    return problem, roads_unavailable
 
 
-def _travel(plan: Plan, stops: list[Stop]) -> planner.Travel:
+def _travel(plan: Plan, stops: list[Stop]) -> tuple[planner.Travel, str]:
     """By road when an OSRM server is configured and answers, else on the ellipsoid."""
     points = [plan.start.coords, plan.end.coords, *(stop.site.location.coords for stop in stops)]
+    roads_unavailable = ""
     if settings.OSRM_URL:
         try:
             travel = routing.road_travel(settings.OSRM_URL, points, settings.OSRM_TIMEOUT)
         except routing.RoadsUnavailable as error:
-            plan.summary = {"roads_unavailable": str(error)}
+            roads_unavailable = str(error)
         else:
             plan.distances = Plan.Distances.ROADS
-            return travel
+            return travel, roads_unavailable
     plan.distances = Plan.Distances.GEODESIC
-    return routing.geodesic_travel(points, settings.PLANNER_DETOUR, settings.PLANNER_SPEED_KMH)
+    travel = routing.geodesic_travel(points, settings.PLANNER_DETOUR, settings.PLANNER_SPEED_KMH)
+    return travel, roads_unavailable
 
 
-def _store(plan: Plan, stops: list[Stop], problem: planner.Problem, found: planner.Plan):
+def _store(plan, stops, problem: planner.Problem, found: planner.Plan, roads_unavailable: str):
     dates = working_days(plan.first_day, plan.last_day)
     summary_days = []
     for number, day in enumerate(found.days, start=1):
@@ -160,9 +167,8 @@ def _store(plan: Plan, stops: list[Stop], problem: planner.Problem, found: plann
     for stop in (stops[i] for i in found.unplaced):
         stop.day = stop.arrives_at = stop.leaves_at = None
         stop.pinned, stop.position = False, 0
-    roads_unavailable = plan.summary.get("roads_unavailable")
     plan.summary = _totals(problem, found, summary_days)
-    if roads_unavailable and plan.distances == Plan.Distances.GEODESIC:
+    if roads_unavailable:
         plan.summary["roads_unavailable"] = roads_unavailable
     with transaction.atomic():
         plan.save(update_fields=["summary", "distances", "updated_at"])
@@ -195,15 +201,69 @@ def _schedule(plan, problem, day_stops: list[Stop], day: list[int], number: int)
 
 
 def _totals(problem: planner.Problem, found: planner.Plan, days: list[dict]) -> dict:
+    """The plan's totals, and the same for the order picked: its length, and how many visits
+    would not fit in the days in that order. The saving is given when both place as many."""
     picked = planner.picked_order(problem)
     picked_metres = planner.metres(problem, picked)
     total = sum(day["metres"] for day in days)
-    comparable = not picked.unplaced and not found.unplaced and picked_metres > 0
+    comparable = len(picked.unplaced) == len(found.unplaced) and picked_metres > 0
     return {
         "days": days,
         "metres": total,
         "seconds": sum(day["seconds"] for day in days),
         "unplaced": len(found.unplaced),
-        "picked_metres": round(picked_metres) if comparable else None,
+        "picked_metres": round(picked_metres),
+        "picked_unplaced": len(picked.unplaced),
         "saved_percent": round(100 * (1 - total / picked_metres), 1) if comparable else None,
     }
+
+
+# Visits ---------------------------------------------------------------------------------------
+
+VISIT_FIELDS = ("visited_on", "inspector", "outcome", "notes", "follow_up_on")
+
+
+def record_visit(user, site, data: dict, files=(), stop=None) -> Visit:
+    """Records what was found at a site (at a plan's stop when one is given) with its files
+    (uploads, or attachments.Checked): all of it, or nothing when anything is refused."""
+    if not sites_for(user).filter(pk=site.pk).exists():
+        raise PermissionDenied(_("You may not record visits to this site."))
+    if stop is not None and not (
+        stop.site_id == site.pk and plans_for(user).filter(pk=stop.plan_id).exists()
+    ):
+        raise PermissionDenied(_("This stop is not a visit to this site in one of your plans."))
+    visit = Visit(site=site, stop=stop, recorded_by=user)
+    for name in VISIT_FIELDS:
+        if name in data:
+            setattr(visit, name, data[name])
+    visit.full_clean()
+    try:
+        checked = attachments.examined(files)
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.error_list}) from None
+    _store_visit(visit, checked)
+    return visit
+
+
+def _store_visit(visit: Visit, checked: list[attachments.Checked]) -> None:
+    """The visit and its attachments in one transaction; the files already stored are removed
+    again when it fails."""
+    storage = Attachment._meta.get_field("file").storage
+    stored = []
+    try:
+        with transaction.atomic():
+            visit.save()
+            for item in checked:
+                attachment = Attachment(
+                    visit=visit,
+                    name=item.name,
+                    content_type=item.content_type,
+                    size_bytes=item.file.size,
+                )
+                attachment.file.save(item.name, item.file, save=False)
+                stored.append(attachment.file.name)
+                attachment.save()
+    except Exception:
+        for name in stored:
+            storage.delete(name)
+        raise

@@ -169,15 +169,20 @@ def provinces(province_records, transactional_db):
 PASSWORD = "a-long-test-password-1"
 
 
+def sign_in(page, username, password=PASSWORD):
+    """Signs in through the admin's sign-in form, as a person does."""
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.locator("#login-form [type=submit]").click()
+
+
 @pytest.fixture
 def admin_page(page, django_user_model):
     """The page, logged into the admin as a superuser."""
     django_user_model.objects.create_superuser("official", "official@example.org", PASSWORD)
-    page.goto("/admin/login/")
-    page.fill("#id_username", "official")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("#login-form [type=submit]").click()
+    sign_in(page, "official")
     return page
 
 

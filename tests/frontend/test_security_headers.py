@@ -95,6 +95,7 @@ def test_every_module_is_named_by_its_path_without_js(tmp_path, monkeypatch):
     for name in ("basemap.js", "map/api.js", "map/state.js", "notes.txt"):
         (tmp_path / name).write_text("export {};\n")
     monkeypatch.setattr(assets, "MODULES_DIR", tmp_path)
+    monkeypatch.setattr(assets, "APP_MODULES", ())
 
     assert assets.module_paths() == {
         "leaflet": "vendor/leaflet/leaflet-src.esm.js",
@@ -102,6 +103,13 @@ def test_every_module_is_named_by_its_path_without_js(tmp_path, monkeypatch):
         "map/api": "frontend/js/map/api.js",
         "map/state": "frontend/js/map/state.js",
     }
+
+
+def test_an_apps_own_modules_are_named_by_the_app_and_their_path():
+    modules = assets.module_paths()
+
+    assert modules["inspections/plan_page"] == "inspections/js/plan_page.js"
+    assert modules["basemap"] == "frontend/js/basemap.js"
 
 
 def test_the_import_map_cannot_end_its_script_element(monkeypatch):

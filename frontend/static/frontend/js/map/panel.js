@@ -1,9 +1,11 @@
 // The site panel: everything the public may know about one site, from /api/v1/sites/{id}/,
-// with its scope searchable in place, its guides, documents, directions and permalink.
+// with its scope searchable in place, its guides, documents, directions and permalink; and, for
+// officials, its field visits (map/visits).
 import { Channel } from "map/api";
 import { fillStatusBadge, kindChip, statusBadge } from "map/catalogue";
 import { fold, fromTemplate, h, safeWebAddress, say, slot } from "map/dom";
 import { formatDate, formatDistance, label, t, tn, urls } from "map/text";
+import { FieldVisits } from "map/visits";
 
 const EXACT_METHODS = new Set(["surveyed", "supplied"]);
 
@@ -68,6 +70,7 @@ export class SitePanel {
     this.onCompare = onCompare;
     this.siteId = null;
     this.compared = new Set();
+    this.visits = new FieldVisits();
   }
 
   /** Opens site `id`; resolves with its feature, or null when it is not published. */
@@ -86,6 +89,7 @@ export class SitePanel {
 
   close() {
     this.siteId = null;
+    this.visits.cancel();
     this.section.hidden = true;
     this.section.replaceChildren();
     this.results.hidden = false;
@@ -175,6 +179,7 @@ export class SitePanel {
     slot(panel, "documents-section").hidden = !documents.length;
     this.#reveal(panel);
     this.setCompared([...this.compared]);
+    this.visits.show(feature.id, this.section);
   }
 
   #fillGuides(panel, guides) {
