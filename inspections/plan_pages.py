@@ -2,7 +2,7 @@
 plan as JSON, and the sentences the modules compose at run time, translated here."""
 
 from django.db.models import OuterRef, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -14,14 +14,6 @@ from inspections.services import working_days
 
 # More candidates than this are not drawn: the selection should be narrowed (a plan holds 300).
 CANDIDATES_SHOWN = 500
-
-
-def url_or_none(name: str, *args) -> str | None:
-    """The address of a page that another part of the app may not provide yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def organisation_name(organisation) -> str:
@@ -84,7 +76,7 @@ def plan_document(plan: Plan) -> dict:
             "date": day.isoformat(),
             "totals": totals.get(number, {"stops": 0, "metres": 0, "seconds": 0}),
             "stops": [stop_document(stop) for stop in stops if stop.day == number],
-            "page_url": url_or_none("inspections:day_page", plan.pk, number),
+            "page_url": reverse("inspections:day_page", args=[plan.pk, number]),
         }
         for number, day in enumerate(working_days(plan.first_day, plan.last_day), start=1)
     ]
@@ -128,7 +120,7 @@ def stop_document(stop: Stop) -> dict:
         "leaves": _clock(stop.leaves_at),
         "pinned": stop.pinned,
         "minutes": stop.minutes,
-        "visits_url": url_or_none("inspections:site_visits", site.pk),
+        "visits_url": reverse("inspections:site_visits", args=[site.pk]),
     }
 
 

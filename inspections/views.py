@@ -303,10 +303,6 @@ def plan_detail(request, pk):
         "plan": plan,
         "document": plan_pages.plan_document(plan),
         "texts": plan_pages.page_texts(),
-        "exports": {
-            name: plan_pages.url_or_none(f"inspections:{name}", plan.pk)
-            for name in ("plan_gpx", "plan_csv", "plan_xlsx")
-        },
     }
     return _private(render(request, "inspections/plan_detail.html", context))
 

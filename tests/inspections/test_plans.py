@@ -5,6 +5,7 @@ from datetime import date, time
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from geodata.models import Authority
 from inspections import services
@@ -174,7 +175,7 @@ def test_a_central_administrator_plans_across_provinces(
 def test_dates_without_a_working_day_are_refused(officer, ha_noi_sites, make_plan):
     weekend = {"first_day": date(2026, 11, 28), "last_day": date(2026, 11, 29)}
 
-    with pytest.raises(ValidationError, match="working day"):
+    with translation.override("en"), pytest.raises(ValidationError, match="working day"):
         make_plan(officer, ha_noi_sites[:2], **weekend)
 
     assert not Plan.objects.exists()

@@ -76,7 +76,7 @@ export class DayLists {
     list.append(...day.stops.map((stop, index) => this.#stop(stop, day.day, index)));
     this.#listenForDrops(list);
     slot(section, "empty").hidden = day.stops.length > 0;
-    if (day.page_url && day.stops.length) Object.assign(slot(section, "page"), { href: day.page_url, hidden: false });
+    if (day.stops.length) Object.assign(slot(section, "page"), { href: day.page_url, hidden: false });
     return section;
   }
 
@@ -94,7 +94,7 @@ export class DayLists {
       ? t("visitTime", { arrives: stop.arrives, leaves: stop.leaves, minutes: stop.minutes })
       : t("visitMinutes", { minutes: stop.minutes });
     if (stop.phone) Object.assign(slot(fragment, "phone"), { href: `tel:${stop.phone.replace(/[^\d+]/g, "")}`, textContent: stop.phone, hidden: false });
-    if (stop.visits_url) Object.assign(slot(fragment, "visit"), { href: `${stop.visits_url}?stop=${stop.id}#record`, hidden: false });
+    Object.assign(slot(fragment, "visit"), { href: `${stop.visits_url}?stop=${stop.id}#record`, hidden: false });
     this.#controls(fragment, stop, dayNumber, index);
     item.addEventListener("dragstart", (event) => this.#dragStart(event, stop.id));
     item.addEventListener("dragend", () => this.#dragEnd());
