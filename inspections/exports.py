@@ -63,7 +63,8 @@ def file_name(plan: Plan, suffix: str, day: int | None = None) -> str:
     """The name a download is saved under: the plan's title, and the day for a day's page."""
     if day is None:
         return f"{plan.title}{suffix}"
-    return f"{plan.title} – {_('day %(number)d') % {'number': day}}{suffix}"
+    label = _("day %(number)d") % {"number": day}
+    return f"{plan.title} – {label}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,13 @@ class Standing:
         return str(status.LABELS[self.status])
 
     def __str__(self):
-        until = f"{self.valid_until:%d/%m/%Y}" if self.valid_until else _("no end date")
+        texts = {"number": self.number, "scheme": self.scheme, "status": self.status_label}
+        if self.valid_until is None:
+            return _("%(number)s (%(scheme)s, no end date): %(status)s") % texts
+        until = f"{self.valid_until:%d/%m/%Y}"
         return _("%(number)s (%(scheme)s, valid until %(until)s): %(status)s") % {
-            "number": self.number,
-            "scheme": self.scheme,
+            **texts,
             "until": until,
-            "status": self.status_label,
         }
 
 

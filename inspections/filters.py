@@ -88,7 +88,9 @@ class SelectionForm(forms.Form):
         except ValueError:
             raise forms.ValidationError(_("Give the point as longitude,latitude.")) from None
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise forms.ValidationError(_("This point is not on the Earth."))
+            raise forms.ValidationError(
+                _("Longitude runs from -180 to 180 and latitude from -90 to 90.")
+            )
         return Point(lon, lat, srid=4326)
 
     def clean_polygon(self):

@@ -131,7 +131,7 @@ class PlanForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     max_visits_per_day = forms.IntegerField(
-        label=_("at most visits a day"), min_value=1, max_value=20, initial=5
+        label=_("maximum visits a day"), min_value=1, max_value=20, initial=5
     )
 
     def __init__(self, *args, user, today, **kwargs):
@@ -174,14 +174,14 @@ class PlanForm(forms.Form):
         data = super().clean()
         first, last = data.get("first_day"), data.get("last_day")
         if first and last and last < first:
-            self.add_error("last_day", _("The last day comes before the first."))
+            self.add_error("last_day", _("The last day must not come before the first."))
         elif first and last and (last - first).days >= MAX_PLAN_DAYS:
             self.add_error(
                 "last_day", _("A plan covers at most %(count)s days.") % {"count": MAX_PLAN_DAYS}
             )
         starts, ends = data.get("day_starts"), data.get("day_ends")
         if starts and ends and ends <= starts:
-            self.add_error("day_ends", _("The working day ends after it starts."))
+            self.add_error("day_ends", _("The working day must end after it starts."))
         return data
 
     def plan_fields(self) -> dict:

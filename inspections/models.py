@@ -84,7 +84,7 @@ class Plan(models.Model):
     last_day = models.DateField(_("last day"))
     day_starts = models.TimeField(_("working day starts"), default=time(8, 0))
     day_ends = models.TimeField(_("working day ends"), default=time(17, 0))
-    max_visits_per_day = models.PositiveSmallIntegerField(_("at most visits a day"), default=5)
+    max_visits_per_day = models.PositiveSmallIntegerField(_("maximum visits a day"), default=5)
     visit_minutes = models.JSONField(
         _("minutes per visit, by service"), default=default_visit_minutes
     )

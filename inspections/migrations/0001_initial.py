@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('last_day', models.DateField(verbose_name='last day')),
                 ('day_starts', models.TimeField(default=datetime.time(8, 0), verbose_name='working day starts')),
                 ('day_ends', models.TimeField(default=datetime.time(17, 0), verbose_name='working day ends')),
-                ('max_visits_per_day', models.PositiveSmallIntegerField(default=5, verbose_name='at most visits a day')),
+                ('max_visits_per_day', models.PositiveSmallIntegerField(default=5, verbose_name='maximum visits a day')),
                 ('visit_minutes', models.JSONField(default=inspections.models.default_visit_minutes, verbose_name='minutes per visit, by service')),
                 ('distances', models.CharField(choices=[('geodesic', 'straight-line distance × detour factor'), ('roads', 'road distance (OSRM)')], default='geodesic', max_length=10, verbose_name='distances')),
                 ('summary', models.JSONField(default=dict, editable=False, verbose_name='totals')),

@@ -277,8 +277,8 @@ def test_a_site_of_another_province_is_refused_and_nothing_is_written(
     ("changes", "message"),
     [
         ({"sites": ""}, "Choose at least one site to visit."),
-        ({"last_day": "2026-11-20"}, "The last day comes before the first."),
-        ({"day_ends": "07:00"}, "The working day ends after it starts."),
+        ({"last_day": "2026-11-20"}, "The last day must not come before the first."),
+        ({"day_ends": "07:00"}, "The working day must end after it starts."),
         # A Saturday and a Sunday: services.create_plan refuses.
         (
             {"first_day": "2026-11-28", "last_day": "2026-11-29"},
