@@ -125,6 +125,20 @@ class CredentialInline(RegistryInlineMixin, StatusTodayMixin, admin.TabularInlin
         return False
 
 
+# A point is placed on the project's own map (works without tiles, no outside script).
+MAP_POINT = {
+    PointField: {
+        "widget": MapPointWidget,
+        "error_messages": {
+            "invalid_geom": _(
+                "Type the longitude and latitude in decimal degrees (e.g. 105.8 and 21.04), "
+                "or click the map."
+            )
+        },
+    }
+}
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(HistoryAdminMixin, RegistryAdminMixin, admin.ModelAdmin):
     list_display = ["name_vi", "short_name", "tax_code", "parent", "updated_at"]
@@ -154,17 +168,7 @@ class SiteAdmin(HistoryAdminMixin, RegistryAdminMixin, StatusTodayMixin, admin.M
     search_fields = folded("name", "address", "organisation__name_vi", "commune__name")
     autocomplete_fields = ["organisation", "province", "commune"]
     list_select_related = ["organisation", "province", "commune"]
-    formfield_overrides = {
-        PointField: {
-            "widget": MapPointWidget,
-            "error_messages": {
-                "invalid_geom": _(
-                    "Type the longitude and latitude in decimal degrees (e.g. 105.8 and 21.04), "
-                    "or click the map."
-                )
-            },
-        }
-    }
+    formfield_overrides = MAP_POINT
     fieldsets = [
         (None, {"fields": ["organisation", "name", "kinds", "published"]}),
         (
@@ -236,6 +240,7 @@ class AuthorityAdmin(HistoryAdminMixin, RulesAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "country"]
     search_fields = folded("name_vi", "name_en", "short_name")
     autocomplete_fields = ["province", "superseded_by"]
+    formfield_overrides = MAP_POINT
 
 
 @admin.register(Scheme)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from geodata.documents import Finding
+from geodata.models import Authority
 from inspections import services
 from inspections.models import Attachment, Complaint, Visit
 from tests.factories import make_site
@@ -239,3 +240,14 @@ def test_an_officer_cannot_delete_a_visit_or_a_complaint_of_their_province(
     as_user(client, administrator)
     client.post(admin_url("visit", "delete", visit.pk), {"post": "yes"})
     assert not Visit.objects.filter(pk=visit.pk).exists()
+
+
+def test_a_departments_office_is_placed_on_the_projects_own_map(client, administrator):
+    department = Authority.objects.get(code="so-khcn-01")
+    as_user(client, administrator)
+
+    page = client.get(reverse("admin:geodata_authority_change", args=[department.pk]))
+
+    assert page.status_code == 200
+    assert b"data-map-point-widget" in page.content
+    assert b"openlayers" not in page.content.lower()
