@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "frontend",
     "governance",
     "inspections",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".local" / "media")
 # The largest document file accepted (geodata.documents.check_pdf), in bytes: 20 MB.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Issued certificates: the private signing keys (PEM files, mode 0600; keep them out of backups of
+# the database and back them up apart), and the public address QR codes point to.
+CERTIFICATE_KEYS_DIR = env.path("CERTIFICATE_KEYS_DIR", default=BASE_DIR / ".local" / "keys")
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000")
 
 # Field-visit planning: road distances from an OSRM server when OSRM_URL is set (its table
 # service); otherwise straight-line distances × PLANNER_DETOUR, driven at PLANNER_SPEED_KMH.

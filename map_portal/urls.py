@@ -15,6 +15,7 @@ urlpatterns = [
     path("ogc/", include("layers.ogc_urls")),
     path("admin/", admin.site.urls),
     path("inspections/", include("inspections.urls")),
+    path("", include("certificates.urls")),
     path("", include("frontend.urls")),
 ]
 

@@ -12,8 +12,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session", autouse=True)
 def media_root_of_the_session(tmp_path_factory):
-    """Files the tests store (documents) go to a temporary folder, not the developer's media."""
+    """Files the tests store (documents, signing keys) go to temporary folders, not the
+    developer's."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.CERTIFICATE_KEYS_DIR = tmp_path_factory.mktemp("keys")
 
 
 @pytest.fixture(scope="session", autouse=True)
