@@ -492,7 +492,7 @@ class UserFilter(admin.SimpleListFilter):
         return [(user.pk, user.get_full_name() or user.get_username()) for user in users]
 
     def queryset(self, request, queryset):
-        if not (self.value() or "").isdigit():
+        if not (self.value() or "").isdecimal():
             return queryset
         return queryset.filter(context__metadata__user=int(self.value()))
 
@@ -507,7 +507,7 @@ class ImportRunFilter(admin.SimpleListFilter):
         return [(run.pk, f"#{run.pk} {run}") for run in runs[: self.shown]]
 
     def queryset(self, request, queryset):
-        if not (self.value() or "").isdigit():
+        if not (self.value() or "").isdecimal():
             return queryset
         return queryset.filter(context__metadata__import_run=int(self.value()))
 

@@ -236,7 +236,7 @@ def _selection_form(request):
     chosen = request.GET.get("province") or province
     communes = form.fields["commune"].queryset
     form.fields["commune"].queryset = (
-        communes.filter(parent_id=chosen) if str(chosen).isdigit() else communes.none()
+        communes.filter(parent_id=chosen) if str(chosen).isdecimal() else communes.none()
     )
     form.fields["province"].empty_label = _("all provinces in your scope")
     form.fields["commune"].empty_label = _("all communes")

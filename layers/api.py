@@ -235,7 +235,9 @@ class SiteIds(serializers.CharField):
 
     def to_internal_value(self, data):
         parts = super().to_internal_value(data).split(",")
-        if not 1 <= len(parts) <= compare.MAX_SITES or not all(p.strip().isdigit() for p in parts):
+        if not 1 <= len(parts) <= compare.MAX_SITES or not all(
+            p.strip().isdecimal() for p in parts
+        ):
             self.fail("shape", n=compare.MAX_SITES)
         return list(dict.fromkeys(int(p) for p in parts))
 

@@ -177,7 +177,7 @@ class SiteItemsParameters(SiteFilterParameters, Paging):
 
 def _unit_codes(level: str, text: str) -> str:
     values = [value.strip() for value in text.split(",")]
-    names = [value for value in values if not value.isdigit()]
+    names = [value for value in values if not value.isdecimal()]
     if not names or "\x00" in text:  # CodeList refuses a NUL; the database cannot read one
         return text
     codes = selectors.unit_codes(level, names)

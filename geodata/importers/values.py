@@ -160,7 +160,7 @@ def parse_tax_code(value) -> str:
     else:
         digits = re.sub(r"[\s.]", "", text(value))
     plain = digits.replace("-", "")
-    if not plain.isdigit() or len(plain) not in (10, 13):
+    if not (plain.isascii() and plain.isdecimal()) or len(plain) not in (10, 13):
         raise ValueProblem(
             "tax_code_length", value=text(value), digits=sum(map(str.isdigit, plain))
         )

@@ -171,7 +171,7 @@ def test_compare_gives_the_distance_from_a_point(client):
     assert 1030 < body["sites"][0]["properties"]["distance_m"] < 1050
 
 
-@pytest.mark.parametrize("ids", ["", "1,2,3,4,5", "a,b", "1;DROP TABLE x", "-1"])
+@pytest.mark.parametrize("ids", ["", "1,2,3,4,5", "a,b", "1;DROP TABLE x", "-1", "²", "1,³"])
 def test_compare_takes_one_to_four_site_numbers(client, ids):
     response = client.get("/api/v1/compare/", {"ids": ids})
 
