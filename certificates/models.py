@@ -9,12 +9,11 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from geodata.models import Credential, InstrumentType, Site
 
-APPEND_ONLY = [
-    pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
-]
+APPEND_ONLY = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
 
 
 class SigningKey(models.Model):
@@ -134,8 +133,8 @@ class LogEntry(models.Model):
     = SHA-256(previous chain_hash ‖ leaf_hash), so altering any entry breaks every later one."""
 
     class Event(models.TextChoices):
-        REGISTERED = "registered", _("registered")
-        REVOKED = "revoked", _("revoked")
+        REGISTERED = "registered", pgettext_lazy("log event", "registered")
+        REVOKED = "revoked", pgettext_lazy("log event", "revoked")
 
     seq = models.BigIntegerField(_("position"), primary_key=True)
     event = models.CharField(_("event"), max_length=10, choices=Event.choices)

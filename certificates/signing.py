@@ -15,6 +15,7 @@ percent-escaped):
 
 import base64
 import binascii
+import re
 import secrets
 from datetime import date
 from functools import lru_cache
@@ -27,12 +28,14 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certificates.models import Certificate, SigningKey
 
 VERSION = "QI1"
 KINDS = {"verification": "V", "calibration": "C", "test_report": "T"}
 RESULTS = {"passed": "P", "failed": "F", "issued": "I"}
+KID = re.compile(r"[a-z]{3}-[0-9]{8}-[0-9a-f]{6}")
 FIELDS = ("id", "site", "kind", "number", "serial_number", "issued_on", "valid_until", "result")
 
 
@@ -152,7 +155,7 @@ def read_payload(data: bytes) -> dict:
             "result": {v: k for k, v in RESULTS.items()}[values["result"]],
         }
     except (UnicodeDecodeError, ValueError, KeyError) as error:
-        raise Forged("not a certificate payload") from error
+        raise Forged(_("not a certificate payload")) from error
 
 
 def _day(text: str) -> date:
@@ -172,21 +175,37 @@ def sign_certificate(certificate: Certificate) -> None:
     certificate.key, certificate.signature = sign(payload(certificate), SigningKey.Use.CERTIFICATES)
 
 
+def sign_certificates(certificates) -> None:
+    """sign_certificate for a batch: the key in use is read once, not once per certificate."""
+    key = active_key(SigningKey.Use.CERTIFICATES)
+    private = _private_key(key.kid)
+    for certificate in certificates:
+        certificate.key, certificate.signature = key, private.sign(payload(certificate))
+
+
 def code(certificate: Certificate) -> str:
     return ".".join(
         [_b64(payload(certificate)), certificate.key.kid, _b64(bytes(certificate.signature))]
     )
 
 
-def read_code(text: str) -> dict:
-    """The signed fields of a code, when its signature is good; Forged otherwise."""
+def split_code(text: str) -> tuple[bytes, str, bytes]:
+    """The payload, key id and signature of a code (Forged when it has not that shape)."""
     try:
         encoded, kid, signature = text.strip().split(".")
         data, signature = _unb64(encoded), _unb64(signature)
     except (ValueError, binascii.Error) as error:
-        raise Forged("not a certificate code") from error
+        raise Forged(_("not a certificate code")) from error
+    if not KID.fullmatch(kid):  # before it reaches the database: any text may come in a code
+        raise Forged(_("not a key id"))
+    return data, kid, signature
+
+
+def read_code(text: str) -> dict:
+    """The signed fields of a code, when its signature is good; Forged otherwise."""
+    data, kid, signature = split_code(text)
     if not verify(kid, data, signature):
-        raise Forged("the signature does not match")
+        raise Forged(_("the signature does not match"))
     return {**read_payload(data), "kid": kid}
 
 

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 MODULES_PREFIX = "frontend/js"
 MODULES_DIR = Path(__file__).resolve().parent / "static" / MODULES_PREFIX
 VENDORED_MODULES = {"leaflet": "vendor/leaflet/leaflet-src.esm.js"}
-APP_MODULES = ("inspections",)  # other apps whose pages have modules of their own
+APP_MODULES = ("inspections", "certificates")  # other apps whose pages have modules of their own
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 

@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "governance.api.declare_unauthorized",  # whatever accepts an API key may answer 401
     ],
     "SERVE_INCLUDE_SCHEMA": False,
+    # Certificates have a kind too (verification, calibration, test report): named apart.
+    "ENUM_NAME_OVERRIDES": {"CertificateKindEnum": "certificates.models.Certificate.Kind"},
     "SWAGGER_UI_DIST": "SIDECAR",  # served from the project: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

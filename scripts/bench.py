@@ -4,16 +4,20 @@ stores (demo documents, imported files) in a temporary directory removed at the 
 writes docs/PERFORMANCE.md and docs/performance.json.
 
     .venv/bin/python scripts/bench.py [--sites N] [--import-rows N] [--layer-sites N]
-        [--layer-requests N] [--browser-loads N] [--keep-database]
+        [--layer-requests N] [--browser-loads N] [--certificates N] [--keep-database]
     .venv/bin/python scripts/bench.py --browser-only [--browser-loads N]
     .venv/bin/python scripts/bench.py --planner-only
+    .venv/bin/python scripts/bench.py --certificates-only [--certificates N] [--sites N]
+        [--keep-database]
 
 --browser-only measures the map in the browser again against the bench database a run with
 --keep-database left (its stored files are gone, which the map does not need), and rewrites the
 reports with the other figures as docs/performance.json holds them. The next run without it
 replaces the kept database. --planner-only measures the field-visit planner again (no database)
-and rewrites the reports likewise. The hand-written part at the end of docs/PERFORMANCE.md, below
-HAND_WRITTEN, is kept as it is.
+and rewrites the reports likewise. --certificates-only measures the issued certificates again
+(scripts/bench_certificates.py) in a bench database of their own (reference data and --sites
+demo sites first) and rewrites the reports likewise. The hand-written part at the end of
+docs/PERFORMANCE.md, below HAND_WRITTEN, is kept as it is.
 """
 
 import argparse
@@ -42,6 +46,7 @@ import django  # noqa: E402
 django.setup()
 
 import bench_browser  # noqa: E402
+import bench_certificates  # noqa: E402
 import bench_layers  # noqa: E402
 import bench_planner  # noqa: E402
 from django.db import OperationalError, connection  # noqa: E402
@@ -466,9 +471,10 @@ def run(
     layer_sites: int,
     layer_requests: int,
     browser_loads: int,
+    certificates: int,
     keep_database: bool,
-) -> tuple[dict, dict, dict]:
-    figures, layers, browser = {}, {}, {}
+) -> tuple[dict, dict, dict, dict]:
+    figures, layers, browser, issued = {}, {}, {}, {}
 
     def measure_browser(base_url: str):
         browser.update(bench_browser.measure(base_url, browser_loads))
@@ -497,9 +503,19 @@ def run(
                 layer_requests,
                 while_served=measure_browser if browser_loads else None,
             )
+        if certificates:
+            issued = bench_certificates.measure(certificates)
     seconds, calls = timed(normalise_real_addresses)
     figures["legacy address normaliser (µs per address)"] = round(seconds / calls * 1e6, 1)
-    return figures, layers, browser
+    return figures, layers, browser, issued
+
+
+def rerun_certificates(sites: int, certificates: int, keep_database: bool) -> dict:
+    """The issued certificates' figures alone, in a bench database of their own."""
+    with bench_database(keep_database):
+        services.load_reference_data()
+        demo.load_demo(sites, demo.DEFAULT_SEED, timezone.localdate())
+        return bench_certificates.measure(certificates)
 
 
 def rerun_browser(loads: int) -> dict:
@@ -509,10 +525,14 @@ def rerun_browser(loads: int) -> dict:
         return bench_browser.measure(client.base_url, loads)
 
 
-def write(figures: dict, layers: dict, browser: dict, planner: dict, command: str):
+def write(
+    figures: dict, layers: dict, browser: dict, planner: dict, certificates: dict, command: str
+):
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
     report = {"command": command, "machine": machine, "figures": figures, "layers": layers}
     report["planner"] = planner
+    if certificates:
+        report["certificates"] = certificates
     (ROOT / "docs" / "performance.json").write_text(
         json.dumps(
             report | ({"browser": browser} if browser else {}),
@@ -524,6 +544,8 @@ def write(figures: dict, layers: dict, browser: dict, planner: dict, command: st
     )
     rows = "\n".join(f"| {name} | {value} |" for name, value in figures.items())
     source = "that one run" + _but_the_browser(browser, command)
+    if certificates and certificates["command"] != command:
+        source += " (the issued certificates' figures name the run they come from)"
     document = ROOT / "docs" / "PERFORMANCE.md"
     hand_written = document.read_text(encoding="utf-8").partition(HAND_WRITTEN)[2]
     document.write_text(
@@ -546,6 +568,7 @@ the demo set, imported again and checked again, each time by import_registry, as
         + (bench_layers.markdown(layers, command) if layers else "")
         + (bench_browser.markdown(browser, command) if browser else "")
         + bench_planner.markdown(planner["figures"], planner["command"])
+        + (bench_certificates.markdown(certificates) if certificates else "")
         + f"\n{HAND_WRITTEN}{hand_written}",
         encoding="utf-8",
     )
@@ -563,20 +586,26 @@ def command_line(arguments) -> str:
         return f"scripts/bench --browser-only --browser-loads {arguments.browser_loads}"
     if arguments.planner_only:
         return "scripts/bench --planner-only"
+    if arguments.certificates_only:
+        return (
+            f"scripts/bench --certificates-only --certificates {arguments.certificates}"
+            f" --sites {arguments.sites}"
+        )
     given = (
         arguments.sites,
         arguments.import_rows,
         arguments.layer_sites,
         arguments.layer_requests,
         arguments.browser_loads,
+        arguments.certificates,
     )
     defaults = (20000, IMPORT_ROWS, bench_layers.TARGET_SITES, bench_layers.REQUESTS)
-    if given == (*defaults, bench_browser.LOADS):
+    if given == (*defaults, bench_browser.LOADS, bench_certificates.CERTIFICATES):
         return "make bench"
     return (
         f"scripts/bench --sites {arguments.sites} --import-rows {arguments.import_rows}"
         f" --layer-sites {arguments.layer_sites} --layer-requests {arguments.layer_requests}"
-        f" --browser-loads {arguments.browser_loads}"
+        f" --browser-loads {arguments.browser_loads} --certificates {arguments.certificates}"
     )
 
 
@@ -602,6 +631,12 @@ if __name__ == "__main__":
         help="page loads per viewport and visitor, the first a warm-up (0: no browser figures)",
     )
     parser.add_argument(
+        "--certificates",
+        type=int,
+        default=bench_certificates.CERTIFICATES,
+        help="synthetic issued certificates to verify among (0: no certificate figures)",
+    )
+    parser.add_argument(
         "--keep-database", action="store_true", help="keep the bench database for --browser-only"
     )
     parser.add_argument(
@@ -612,10 +647,15 @@ if __name__ == "__main__":
     parser.add_argument(
         "--planner-only", action="store_true", help="only the field-visit planner's figures"
     )
+    parser.add_argument(
+        "--certificates-only",
+        action="store_true",
+        help="only the issued certificates' figures, in a bench database of their own",
+    )
     arguments = parser.parse_args()
     command = command_line(arguments)
     planner = None
-    if arguments.browser_only or arguments.planner_only:
+    if arguments.browser_only or arguments.planner_only or arguments.certificates_only:
         report = json.loads((ROOT / "docs" / "performance.json").read_text(encoding="utf-8"))
         results, layers, command_of_the_rest = (
             report["figures"],
@@ -623,26 +663,42 @@ if __name__ == "__main__":
             report["command"],
         )
         browser = report.get("browser", {})
+        certificates = report.get("certificates", {})
         if arguments.browser_only:
             browser = rerun_browser(arguments.browser_loads)
+        if arguments.certificates_only:
+            certificates = rerun_certificates(
+                arguments.sites, arguments.certificates, arguments.keep_database
+            )
+            certificates["command"] = command
+        if not arguments.planner_only:
             planner = report.get("planner")
     else:
-        results, layers, browser = run(
+        results, layers, browser, certificates = run(
             arguments.sites,
             arguments.import_rows,
             arguments.layer_sites,
             arguments.layer_requests,
             arguments.browser_loads,
+            arguments.certificates,
             arguments.keep_database,
         )
+        if certificates:
+            certificates["command"] = command
         command_of_the_rest = command
     planner = planner or {"command": command, "figures": bench_planner.measure()}
-    if browser and not arguments.planner_only:
+    if browser and not (arguments.planner_only or arguments.certificates_only):
         browser["command"] = command
-    write(results, layers, browser, planner, command_of_the_rest)
+    write(results, layers, browser, planner, certificates, command_of_the_rest)
     print(
         json.dumps(
-            {"figures": results, "layers": layers, "browser": browser, "planner": planner},
+            {
+                "figures": results,
+                "layers": layers,
+                "browser": browser,
+                "planner": planner,
+                "certificates": certificates,
+            },
             indent=2,
             ensure_ascii=False,
         )

@@ -21,6 +21,7 @@ from geodata.importers.columns import is_header
 from geodata.importers.report import Problem
 
 ROW_LIMIT = 200_000
+HeaderTest = Callable[[str], bool]
 HEADER_ZONE = 30  # the header row is looked for in this many first rows
 
 MESSAGES = {
@@ -69,11 +70,16 @@ class Table:
     header_row: int | None = None  # number of the last header row
 
 
-def read_table(data: bytes, filename: str) -> Table:
+def read_table(data: bytes, filename: str, known_header: HeaderTest = is_header) -> Table:
+    """`known_header`: whether a text is a column name the caller knows (the registry's by
+    default); the header row is the first with two of them."""
     if not data.strip():
         raise FileError("empty_file")
-    reader = {"csv": _read_csv, "xlsx": _read_xlsx, "geojson": _read_geojson}
-    return reader[_format_of(data, filename)](data)
+    file_format = _format_of(data, filename)
+    if file_format == "geojson":
+        return _read_geojson(data)
+    reader = {"csv": _read_csv, "xlsx": _read_xlsx}
+    return reader[file_format](data, known_header)
 
 
 _EXTENSION_FORMATS = {
@@ -126,14 +132,14 @@ def _cell(value: object) -> object:
 # Header rows, in every format but GeoJSON.
 
 
-def _is_header_cell(value: object) -> bool:
-    return isinstance(value, str) and is_header(value)
+def _is_header_cell(value: object, known_header: HeaderTest) -> bool:
+    return isinstance(value, str) and known_header(value)
 
 
-def _header_index(zone: Sequence[Sequence[object]]) -> int | None:
+def _header_index(zone: Sequence[Sequence[object]], known_header: HeaderTest) -> int | None:
     """The first row of the zone with at least two known column names."""
     for index, cells in enumerate(zone[:HEADER_ZONE]):
-        if sum(map(_is_header_cell, cells)) >= 2:
+        if sum(_is_header_cell(cell, known_header) for cell in cells) >= 2:
             return index
     return None
 
@@ -144,11 +150,11 @@ def _looks_like_data(value: object) -> bool:
     return value is not None
 
 
-def _is_second_header(cells: Sequence[object]) -> bool:
+def _is_second_header(cells: Sequence[object], known_header: HeaderTest) -> bool:
     """Whether the row under the header row names columns too ("Kinh độ", "Vĩ độ" under a merged
     "Tọa độ"): it has a known column name and, besides those, nothing a data row has (a number,
     a date, a digit), so that a first data row holding "x" or "Hoạt động" stays data."""
-    names = [_is_header_cell(cell) for cell in cells]
+    names = [_is_header_cell(cell, known_header) for cell in cells]
     return any(names) and not any(
         _looks_like_data(cell) for cell, is_name in zip(cells, names, strict=True) if not is_name
     )
@@ -261,13 +267,13 @@ def _delimiters_to_try(text: str) -> list[str]:
     return [sniffed, *(delimiter for delimiter in by_frequency if delimiter != sniffed)]
 
 
-def _layout(text: str) -> tuple[str, list[list[str]], int]:
+def _layout(text: str, known_header: HeaderTest) -> tuple[str, list[list[str]], int]:
     """The delimiter, the first records as it splits them and the header row's index among them:
     the delimiter that splits a header row out earliest, the sniffed one first among equals."""
     layouts = []
     for order, delimiter in enumerate(_delimiters_to_try(text)):
         zone = list(islice(_records(text, delimiter), HEADER_ZONE + 1))
-        header_index = _header_index(zone)
+        header_index = _header_index(zone, known_header)
         if header_index is not None:
             layouts.append((header_index, order, delimiter, zone))
     if not layouts:
@@ -276,13 +282,13 @@ def _layout(text: str) -> tuple[str, list[list[str]], int]:
     return delimiter, zone, header_index
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, known_header: HeaderTest) -> Table:
     text, encoding = _decode(data)
     if not text.strip():
         raise FileError("empty_file")
-    delimiter, zone, header_index = _layout(text)
+    delimiter, zone, header_index = _layout(text, known_header)
     below = zone[header_index + 1] if header_index + 1 < len(zone) else None
-    second_header = below if below is not None and _is_second_header(below) else None
+    second_header = below if below is not None and _is_second_header(below, known_header) else None
     header_row = header_index + 1 + (second_header is not None)
     headers = _header_texts(zone[header_index], second_header)
     records = islice(enumerate(_records(text, delimiter), 1), header_row, None)
@@ -318,10 +324,12 @@ def _merged_downwards(sheet: Worksheet, header_row: int) -> bool:
     )
 
 
-def _sheet_table(sheet: Worksheet, zone: Sequence[Sequence[object]], header_row: int) -> Table:
+def _sheet_table(
+    sheet: Worksheet, zone: Sequence[Sequence[object]], header_row: int, known_header: HeaderTest
+) -> Table:
     below = zone[header_row] if header_row < len(zone) else None
     two_rows = below is not None and (
-        _merged_downwards(sheet, header_row) or _is_second_header(below)
+        _merged_downwards(sheet, header_row) or _is_second_header(below, known_header)
     )
     last_header_row = header_row + two_rows
     headers = _header_texts(
@@ -341,16 +349,16 @@ def _has_values(sheet: Worksheet) -> bool:
     return any(_cell(value) != "" for row in sheet.iter_rows(values_only=True) for value in row)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _read_xlsx(data: bytes, known_header: HeaderTest) -> Table:
     workbook = _open_workbook(data)
     # The active sheet first, then the others in their order.
     sheets = sorted(workbook.worksheets, key=lambda sheet: sheet is not workbook.active)
     for sheet in sheets:
         last_zone_row = min(HEADER_ZONE + 1, sheet.max_row)
         zone = list(sheet.iter_rows(min_row=1, max_row=last_zone_row, values_only=True))
-        header_index = _header_index(zone)
+        header_index = _header_index(zone, known_header)
         if header_index is not None:
-            return _sheet_table(sheet, zone, header_index + 1)
+            return _sheet_table(sheet, zone, header_index + 1, known_header)
     if any(map(_has_values, sheets)):
         raise FileError("no_header")
     raise FileError("empty_file")
