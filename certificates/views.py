@@ -251,7 +251,7 @@ def qr_svg(request, pk):
 
 
 def _ids(text: str) -> list[int]:
-    return [int(part) for part in text.split(",") if part.strip().isdigit()][:MOST_LABELS]
+    return [int(part) for part in text.split(",") if part.strip().isdecimal()][:MOST_LABELS]
 
 
 @require_GET

@@ -449,7 +449,7 @@ def test_a_label_sheet_has_a_qr_code_number_serial_and_validity_per_certificate(
     certificates = [issue() for _ in range(25)]
     client.force_login(representative)
 
-    ids = ",".join(str(c.pk) for c in certificates) + ",x,999999999"
+    ids = ",".join(str(c.pk) for c in certificates) + ",x,²,999999999"
     html = client.get(reverse("certificates:labels"), {"ids": ids}).content.decode()
 
     assert html.count('class="sheet"') == 2
