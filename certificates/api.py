@@ -26,10 +26,6 @@ from certificates.serializers import (
 from governance.api import ERROR, ERRORS, RegistryPaging, RulesPermission
 from governance.serializers import as_errors
 
-TOO_LARGE = _(
-    "A batch holds at most %(limit)s certificates; this one has %(count)s. Send it in smaller "
-    "batches: each is registered whole or not at all."
-)
 NOT_ROWS = _("Send a JSON list of certificates, or one certificate as a JSON object.")
 
 REPORTED = {
@@ -95,7 +91,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         if not all(isinstance(row, dict) for row in rows[:1]):
             return Response({"detail": NOT_ROWS}, status=status.HTTP_400_BAD_REQUEST)
         if len(rows) > services.MAX_ROWS:
-            detail = TOO_LARGE % {"limit": services.MAX_ROWS, "count": len(rows)}
+            detail = services.message("too_many_rows", limit=services.MAX_ROWS, count=len(rows))
             return Response({"detail": detail}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         report = services.register(request.user, rows, source="api")
         answer = status.HTTP_201_CREATED if report.accepted else status.HTTP_400_BAD_REQUEST

@@ -81,6 +81,7 @@ MESSAGES = {
         "“%(name)s” is not a field of a certificate; remove it or correct its name."
     ),
     "required": _("This field is required: write it for every certificate."),
+    "control": _("The value holds a control character: remove it."),
     "too_long": _("At most %(limit)s characters (this has %(length)s): shorten it."),
     "site_not_a_number": _(
         "“%(value)s” is not a site's ID: write the number of the site as the registry shows it."
@@ -302,8 +303,15 @@ def _date(value, field_name: str, required: bool) -> date | None:
         return None
     try:
         return parse_date(value)
-    except ValueProblem:
+    except (ValueProblem, OverflowError):  # OverflowError: a serial number beyond year 9999
         raise _Refused(field_name, "not_a_date", value=text(value)) from None
+
+
+def _as_id(reference) -> int | None:
+    """A credential named by its ID (a number, or decimal digits), else None."""
+    if isinstance(reference, int):
+        return reference
+    return int(reference) if reference.isdecimal() else None
 
 
 def _site_id(value) -> int:
@@ -347,6 +355,11 @@ class _Check:
         """The row's values, or None with its errors noted."""
         if not isinstance(row, dict):
             self.errors.append(RowError(number, None, "not_a_row", message("not_a_row")))
+            return number, None
+        nul = [name for name, value in row.items() if "\x00" in text(value)]
+        for name in nul:  # PostgreSQL can neither store nor look up a NUL
+            self._refuse(number, _Refused(name, "control"))
+        if nul:
             return number, None
         refused = [_Refused(name, "unknown_field", name=name) for name in row if name not in FIELDS]
         values = {}
@@ -415,7 +428,7 @@ class _Check:
         rows = list(rows)
         site_ids = {values["site"] for values in rows}
         references = {values["credential"] for values in rows}
-        ids = {int(r) for r in references if isinstance(r, int) or r.isdecimal()}
+        ids = {_as_id(r) for r in references} - {None}
         names = {r for r in references if isinstance(r, str)}
         self.sites = Site.objects.only("id", "name", "kinds", "organisation_id", "province_id")
         self.sites = self.sites.in_bulk(site_ids)
@@ -493,7 +506,7 @@ class _Check:
             if len(covering) > 1:
                 raise _Refused("credential", "ambiguous_credential", site=site.pk, value=reference)
             return (covering or candidates)[0]
-        credential = self.credentials.get(int(reference)) if str(reference).isdigit() else None
+        credential = self.credentials.get(_as_id(reference))
         if credential is None:
             raise _Refused("credential", "unknown_credential", value=reference)
         return credential

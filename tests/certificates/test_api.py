@@ -180,3 +180,22 @@ def test_the_api_is_in_the_openapi_document(client):
         "/api/v1/certificates/{id}/revoke/",
     } <= set(paths)
     assert "post" in paths["/api/v1/certificates/"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("subject", "Cân\x00bàn", "control"),
+        ("credential", "05\x00", "control"),
+        ("issued_on", 20260101, "not_a_date"),  # an Excel serial number beyond year 9999
+        ("credential", "²", "unknown_credential"),  # a digit, but not a decimal one
+    ],
+)
+def test_a_value_the_database_cannot_take_is_refused_in_the_report(
+    api_as, representative, certificate_row, field, value, code
+):
+    answer = api_as(representative).post(URL, [certificate_row(**{field: value})], format="json")
+
+    assert answer.status_code == 400
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [(field, code)]
+    assert not Certificate.objects.exists()

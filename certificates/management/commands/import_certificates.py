@@ -13,12 +13,12 @@ from geodata.importers.report import Problem
 
 
 class Command(BaseCommand):
-    help = "Register the issued certificates of a CSV, XLSX or JSON file (all of them or none)."
+    help = _("Register the issued certificates of a CSV, XLSX or JSON file (all of them or none).")
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--user", required=True, help="The user they are registered as.")
-        parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
+        parser.add_argument("--user", required=True, help=_("The user they are registered as."))
+        parser.add_argument("--dry-run", action="store_true", help=_("Check only; write nothing."))
 
     def handle(self, *args, file, user, dry_run, **options):
         account = get_user_model().objects.filter(username=user).first()

@@ -2,13 +2,14 @@
 the old key stays published, so what it signed still verifies."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy as _
 
 from certificates import signing
 from certificates.models import SigningKey
 
 
 class Command(BaseCommand):
-    help = "Retire the signing key in use (it stays published) and make a new one."
+    help = _("Retire the signing key in use (it stays published) and make a new one.")
 
     def add_arguments(self, parser):
         parser.add_argument("--use", required=True, choices=SigningKey.Use.values)
