@@ -179,3 +179,43 @@ class SearchWord(models.Model):
 
     class Meta:
         indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="search_word_trigrams")]
+
+
+class ClusterCell(models.Model):
+    """The published sites of one grid cell at one zoom (layers.clusters.cell_degrees), of one
+    set of service kinds (sorted: a site with two kinds is one site) and one status on the day
+    of ClusterCellsDay: the country view of the clusters adds a few rows per cell instead of
+    scanning SiteIndex. Kept up to date by triggers on SiteIndex in the writer's transaction
+    and rebuilt by layers.clusters.rebuild_cells (migration 0004).
+
+    `sum_site_id` is the site's id when n = 1. The extent only grows: after a site leaves, it
+    may stay loose until the next rebuild."""
+
+    zoom = models.SmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    kinds = ArrayField(models.CharField(max_length=20))
+    status = models.CharField(max_length=20, null=True)  # NULL: no credential
+    n = models.IntegerField()
+    sum_lon = models.FloatField()
+    sum_lat = models.FloatField()
+    sum_site_id = models.BigIntegerField()
+    west = models.FloatField()
+    south = models.FloatField()
+    east = models.FloatField()
+    north = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["zoom", "x", "y", "kinds", "status"],
+                name="cluster_cell_key",
+                nulls_distinct=False,
+            )
+        ]
+
+
+class ClusterCellsDay(models.Model):
+    """One row: the day the ClusterCell statuses are for (none: the cells are not built)."""
+
+    day = models.DateField()
