@@ -1,13 +1,13 @@
 """The vocabularies of the filters and the catalogue of map layers with their styles, so that
 the map builds its filter panel and its legend from the API, in Vietnamese and English."""
 
-from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from geodata import status
 from geodata.models import Field, InstrumentType, Scheme, ServiceKind
+from map_portal.routers import read_connection
 
 # One colour per service kind from the Okabe–Ito palette, which people with any common colour
 # blindness tell apart, and a distinct shape as well, so that no layer is told by colour alone.
@@ -27,9 +27,17 @@ STATUS_STYLES = {
     status.WITHDRAWN: "#5F6368",
     status.NOT_YET_VALID: "#1A5FB4",
 }
+# Below this zoom the communes are too small to tell apart, and their tiles too slow to make
+# (over 30 ms at zoom 9): their tiles are empty there (layers.tiles).
+COMMUNES_MIN_ZOOM = 10
 BOUNDARY_STYLES = {
     "provinces": {"colour": "#3C4043", "weight": 1.5, "fill_opacity": 0.04},
-    "communes": {"colour": "#80868B", "weight": 0.6, "fill_opacity": 0, "min_zoom": 10},
+    "communes": {
+        "colour": "#80868B",
+        "weight": 0.6,
+        "fill_opacity": 0,
+        "min_zoom": COMMUNES_MIN_ZOOM,
+    },
 }
 
 
@@ -70,7 +78,7 @@ def vocabularies() -> dict:
 
 def _provinces() -> list[dict]:
     """The current provinces with their extent, to zoom the map to one."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             """SELECT code, name, full_name, unit_type,
                       ARRAY[ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)]
@@ -83,6 +91,13 @@ def _provinces() -> list[dict]:
             {**dict(zip(columns, row, strict=True)), "bbox": [round(v, 4) for v in row[4]]}
             for row in cursor.fetchall()
         ]
+
+
+def tile_url_template(absolute, layer: str, query: str = "") -> str:
+    """The absolute URL of a layer's vector tiles with {z}/{x}/{y} left for the map to fill in
+    (reversed with zeros: a URL would escape the braces)."""
+    prefix = reverse("tiles:tile", args=[layer, 0, 0, 0]).removesuffix("0/0/0.mvt")
+    return absolute(prefix) + "{z}/{x}/{y}.mvt" + (f"?{query}" if query else "")
 
 
 def layer_catalogue(absolute) -> list[dict]:
@@ -99,6 +114,7 @@ def layer_catalogue(absolute) -> list[dict]:
                 "geojson": absolute(f"{reverse('layers:sites')}?kind={kind.value}"),
                 "clusters": absolute(f"{reverse('layers:clusters')}?kind={kind.value}"),
                 "ogc_items": absolute(f"/ogc/collections/sites-{kind.value}/items"),
+                "tiles": tile_url_template(absolute, "sites", f"kind={kind.value}"),
             },
         }
         for kind in ServiceKind
@@ -112,6 +128,7 @@ def layer_catalogue(absolute) -> list[dict]:
             "links": {
                 "geojson": absolute(reverse("layers:province-boundaries")),
                 "ogc_items": absolute("/ogc/collections/provinces/items"),
+                "tiles": tile_url_template(absolute, "provinces"),
             },
         },
         {
@@ -119,7 +136,10 @@ def layer_catalogue(absolute) -> list[dict]:
             "type": "boundaries",
             **labels(_("Communes")),
             "style": BOUNDARY_STYLES["communes"],
-            "links": {"ogc_items": absolute("/ogc/collections/communes/items")},
+            "links": {
+                "ogc_items": absolute("/ogc/collections/communes/items"),
+                "tiles": tile_url_template(absolute, "communes"),
+            },
         },
     ]
     return sites + boundaries

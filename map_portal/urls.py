@@ -13,6 +13,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("ogc/", include("layers.ogc_urls")),
+    path("tiles/", include("layers.tile_urls")),
     path("admin/", admin.site.urls),
     path("inspections/", include("inspections.urls")),
     path("", include("certificates.urls")),
