@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Q
 from django.db.models.functions import JSONObject
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from certificates.models import Certificate
 from geodata import status
 from geodata.models import CredentialEvent, Organisation, Site
 from governance.roles import Role, organisation_id_of, province_id_of, role_of
+from map_portal.routers import read_alias, read_connection
 
 VALID = "VALID"
 EXPIRED = "EXPIRED"
@@ -126,7 +127,7 @@ def _joins_as_written():
     """Every join of a verification goes by primary key, so the order written is the best one:
     PostgreSQL is told not to search for another. Searching the orders of nine relations took
     ten times longer than running the query (docs/PERFORMANCE.md, issue 8)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=read_alias()), read_connection().cursor() as cursor:
         cursor.execute("SET LOCAL join_collapse_limit = 1")
         yield
 

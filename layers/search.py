@@ -15,13 +15,14 @@ the entry's weight. A kind takes at most half of the suggestions while others ha
 import math
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from geodata.text import normalise_standard_reference, words
 from layers.filters import MAX_WORDS
 from layers.models import REFERENCE_KINDS
+from map_portal.routers import read_alias, read_connection
 
 MAX_SUGGESTIONS = 19
 DEFAULT_SUGGESTIONS = 10
@@ -178,7 +179,10 @@ def suggestions(text: str, limit: int = DEFAULT_SUGGESTIONS) -> list[dict]:
         "limit": limit,
         "per_kind": math.ceil(limit / 2),
     }
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with (
+        transaction.atomic(using=read_alias(), savepoint=False),
+        read_connection().cursor() as cursor,
+    ):
         # Every way in has an index, but misled by a LIMIT over a rare match the planner would
         # read the whole table instead (for the rest of the transaction: the request's).
         cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")

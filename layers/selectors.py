@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass, replace
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from layers.filters import NEAR_SQL, STATUS_SQL, SiteFilter
+from map_portal.routers import read_alias, read_connection, read_from_primary
 
 # Simplified to about 100 m: enough for a country or province view, a tenth of the bytes.
 _PROVINCES_SQL = """
@@ -23,7 +24,7 @@ WHERE u.level = 'province' AND u.current AND u.boundary IS NOT NULL
 
 
 def province_boundaries_geojson() -> str:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_PROVINCES_SQL)
         return cursor.fetchone()[0]
 
@@ -104,7 +105,7 @@ def site_features(
         FROM (SELECT *, {distance} AS distance_m FROM layers_siteindex s WHERE {where}
               ORDER BY distance_m, site_id LIMIT %(limit)s OFFSET %(offset)s) s
         ORDER BY s.distance_m, s.site_id"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, {**params, "limit": limit + 1, "offset": offset})
         rows = [row[0] for row in cursor.fetchall()]
     return Page(rows[:limit], len(rows) > limit)
@@ -114,7 +115,7 @@ def site_properties(site_id: int, site_filter: SiteFilter) -> dict | None:
     """One published site as a GeoJSON Feature (the list's properties), or None."""
     sql = f"""SELECT {_feature_sql(SITE_PROPERTIES)}
               FROM layers_siteindex s WHERE s.site_id = %(id)s AND s.published"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, {"id": site_id, "on": site_filter.on})
         row = cursor.fetchone()
     return row and row[0]
@@ -122,7 +123,7 @@ def site_properties(site_id: int, site_filter: SiteFilter) -> dict | None:
 
 def removed_sites(since) -> list[int]:
     """The sites withdrawn from publication (deleted or unpublished) after `since`."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT site_id FROM layers_removedsite WHERE removed_at > %s ORDER BY site_id",
             [since],
@@ -163,7 +164,7 @@ def _streamed(sql: str, params: dict, chunk_size: int):
     """The rows of `sql` from a server-side cursor, `chunk_size` at a time. Inside a
     transaction the cursor needs no WITH HOLD copy of the whole result, and each FETCH is a
     short statement that the statement timeout does not cut."""
-    with transaction.atomic(), connection.chunked_cursor() as cursor:
+    with transaction.atomic(using=read_alias()), read_connection().chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
             yield from rows
@@ -196,8 +197,10 @@ def boundary_feature_texts(level: str, chunk_size: int = 200):
 
 def sync_watermark():
     """The instant a client synchronising with `updated_since` asks from next time: read before
-    the rows, it misses no change that commits after them."""
-    with connection.cursor() as cursor:
+    the rows, it misses no change that commits after them. On the primary, and so are the
+    rows: a replica sees neither the primary's open transactions nor what it has yet to replay."""
+    read_from_primary()
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(_WATERMARK_SQL)
         return cursor.fetchone()[0]
 
@@ -208,7 +211,7 @@ def sync_watermark():
 def site_count(site_filter: SiteFilter) -> int:
     """How many published sites pass the filter."""
     where, params = site_filter.where()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM layers_siteindex s WHERE {where}", params)
         return cursor.fetchone()[0]
 
@@ -265,21 +268,21 @@ def unit_features(unit_filter: UnitFilter, limit: int, offset: int = 0) -> list[
             'properties', json_build_object({pairs}))::text
         {_UNITS_FROM} WHERE {where}
         ORDER BY u.code LIMIT %(limit)s OFFSET %(offset)s"""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, {**params, "limit": limit, "offset": offset})
         return [row[0] for row in cursor.fetchall()]
 
 
 def unit_count(unit_filter: UnitFilter) -> int:
     where, params = unit_filter.where()
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"SELECT count(*) {_UNITS_FROM} WHERE {where}", params)
         return cursor.fetchone()[0]
 
 
 def unit_codes(level: str, names: list[str]) -> dict[str, list[str]]:
     """The codes of the current units of a level that bear each name (communes share names)."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             """SELECT u.name, array_agg(u.code ORDER BY u.code) FROM geodata_administrativeunit u
                WHERE u.level = %s AND u.current AND u.name = ANY(%s) GROUP BY u.name""",
@@ -290,7 +293,7 @@ def unit_codes(level: str, names: list[str]) -> dict[str, list[str]]:
 
 def country_bbox() -> list[float] | None:
     """West, south, east and north of Viet Nam's provinces (islands included), or None."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             """SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
                FROM (SELECT ST_Extent(boundary) AS e FROM geodata_administrativeunit

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 
@@ -66,3 +68,49 @@ def refusal(request, status: int, message) -> HttpResponse:
     if request.path.startswith(("/api/", "/ogc/")) or "json" in request.headers.get("Accept", ""):
         return JsonResponse({"detail": text}, status=status)
     return HttpResponse(text, content_type="text/plain; charset=utf-8", status=status)
+
+
+# SQLSTATE classes and codes that mean the server cannot be reached or is going away (no code at
+# all: the connection failed or broke before the server said anything).
+UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that cannot reach the database is a quick 503 with Retry-After, in the visitor's
+    language, not a 500: PostgreSQL restarting or down. A query cut off by its timeout is not
+    this (layers.api.under_public_timeout answers it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not database_unreachable(exception):
+            return None
+        response = unavailable(request, database_unavailable_message)
+        response["Retry-After"] = "10"
+        return response
+
+
+def database_unreachable(exception) -> bool:
+    if isinstance(exception, InterfaceError):
+        return True
+    if not isinstance(exception, OperationalError):
+        return False
+    state = getattr(exception.__cause__, "sqlstate", None)
+    return state is None or state.startswith(UNREACHABLE_STATES)
+
+
+def database_unavailable_message() -> str:
+    return _("The database cannot be reached just now. Please try again in a few seconds.")
+
+
+def unavailable(request, message) -> HttpResponse:
+    """503 with `message()`: JSON for the API, OGC and tile paths, a short HTML page otherwise."""
+    text = message()
+    if request.path.startswith(("/api/", "/ogc/", "/tiles/")):
+        return JsonResponse({"detail": text}, status=503)
+    page = f"<!doctype html><title>503</title><p>{escape(text)}</p>"
+    return HttpResponse(page, content_type="text/html; charset=utf-8", status=503)
