@@ -4,12 +4,11 @@ import json
 from functools import wraps
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connections, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.gzip import gzip_page
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from psycopg.errors import QueryCanceled
@@ -20,6 +19,7 @@ from layers import catalogue, clusters, compare, schemas, selectors
 from layers.caching import published
 from layers.filters import SiteFilter, SiteFilterParameters
 from layers.sites import site_detail
+from map_portal.routers import read_alias
 
 GEOJSON = "application/geo+json"
 TOO_SLOW = _(
@@ -72,7 +72,8 @@ def under_public_timeout(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            alias = read_alias()
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true)",
                     [str(settings.PUBLIC_STATEMENT_TIMEOUT_MS)],
@@ -87,13 +88,12 @@ def under_public_timeout(view):
 
 
 class PublishedView(APIView):
-    """A read-only view of published data: cached, with ETags, gzipped, under the public
+    """A read-only view of published data: cached, with ETags, compressed, under the public
     statement timeout. Anyone may read it: no authentication."""
 
     authentication_classes = permission_classes = ()  # anyone may read
     http_method_names = ["get", "head", "options"]  # and only read: anything else is a 405
 
-    @method_decorator(gzip_page)
     @method_decorator(published)
     @method_decorator(under_public_timeout)
     def dispatch(self, request, *args, **kwargs):

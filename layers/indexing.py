@@ -11,12 +11,15 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from geodata import status
 from geodata.models import Scheme
 from geodata.text import normalise_standard_reference, words
+from layers import caching
+from map_portal.routers import read_connection
 
 _STATUS_COLUMNS = {
     status.VALID: "valid_on",
@@ -102,6 +105,7 @@ _BUMP_SQL = """
 INSERT INTO layers_registryversion (id, number, changed_at) VALUES (1, 1, clock_timestamp())
 ON CONFLICT (id) DO UPDATE
 SET number = layers_registryversion.number + 1, changed_at = clock_timestamp()
+RETURNING number, changed_at
 """
 
 
@@ -135,29 +139,41 @@ def refresh_site_index(site_ids=None, organisation_ids=None) -> int:
         rows = [_index_row(site, credentials) for site in sites]
         changed = _merge(cursor, rows) + _delete_missing(cursor, site_ids, organisation_ids)
         if changed:
-            cursor.execute(_BUMP_SQL)
+            _bump(cursor)
     return changed
 
 
 def bump_registry_version():
     """For a change the site rows do not show: the places and vocabularies themselves."""
     with connection.cursor() as cursor:
-        cursor.execute(_BUMP_SQL)
+        _bump(cursor)
+
+
+def _bump(cursor):
+    """Moves the version; once committed, the front door hears of it (layers.caching)."""
+    cursor.execute(_BUMP_SQL)
+    state = _state_text(*cursor.fetchone())
+    transaction.on_commit(partial(caching.announce_registry_state, state))
 
 
 def registry_version() -> int:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT coalesce(max(number), 0) FROM layers_registryversion")
         return cursor.fetchone()[0]
 
 
-def registry_state() -> str:
+def registry_state(alias=None) -> str:
     """The registry version and the instant it moved: the number alone comes round again when a
-    database is recreated or restored (or a test's transaction rolled back), the pair never."""
-    with connection.cursor() as cursor:
+    database is recreated or restored (or a test's transaction rolled back), the pair never.
+    Read where the request reads, or from the database `alias`."""
+    with (connections[alias] if alias else read_connection()).cursor() as cursor:
         cursor.execute("SELECT number, changed_at FROM layers_registryversion")
         row = cursor.fetchone()
-    return f"{row[0]}@{row[1].isoformat()}" if row else "0"
+    return _state_text(*row) if row else "0"
+
+
+def _state_text(number, changed_at) -> str:
+    return f"{number}@{changed_at.isoformat()}"
 
 
 def _selection(site_ids, organisation_ids):

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.gzip import gzip_page
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -24,6 +23,7 @@ from rest_framework.views import APIView
 from geodata import status
 from geodata.models import ServiceKind
 from layers import api, schemas, selectors
+from layers.caching import compressed
 from layers.filters import CodeList, SiteFilter, SiteFilterParameters, current_units
 
 JSON = "application/json"
@@ -391,7 +391,7 @@ class AnyAccept(BaseContentNegotiation):
 
 
 class OGCView(api.PublishedView):
-    """JSON as every published view serves it (cached with ETags, gzipped, under the public
+    """JSON as every published view serves it (cached with ETags, compressed, under the public
     statement timeout), or an HTML page of the same document."""
 
     schema = None  # described by /ogc/api, not by /api/schema/
@@ -407,7 +407,7 @@ class OGCView(api.PublishedView):
             return self.page_dispatch(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
-    @method_decorator(gzip_page)
+    @method_decorator(compressed)
     @method_decorator(api.under_public_timeout)
     def page_dispatch(self, request, *args, **kwargs):
         """A page holds the visitor's CSRF token (the language switch): it is never shared."""

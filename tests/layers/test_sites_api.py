@@ -781,7 +781,9 @@ def test_a_repeated_request_is_served_from_the_cache_with_one_query(
 def test_published_answers_may_be_kept_by_any_cache_for_a_minute(client, sites):
     response = get(client)
 
-    assert set(response["Cache-Control"].split(", ")) == {"public", "max-age=60"}
+    assert set(response["Cache-Control"].split(", ")) == {
+        "public", "max-age=60", "s-maxage=60", "stale-while-revalidate=30"
+    }  # fmt: skip
     assert {"accept", "accept-language"} <= {v.strip().lower() for v in response["Vary"].split(",")}
     assert response["Content-Type"] == "application/geo+json"
 
