@@ -16,7 +16,12 @@ from django.utils.safestring import mark_safe
 
 MODULES_PREFIX = "frontend/js"
 MODULES_DIR = Path(__file__).resolve().parent / "static" / MODULES_PREFIX
-VENDORED_MODULES = {"leaflet": "vendor/leaflet/leaflet-src.esm.js"}
+VENDORED_MODULES = {  # by scripts/vendor, named as their packages import one another
+    "leaflet": "vendor/leaflet/leaflet-src.esm.js",
+    "pbf": "vendor/pbf/index.js",
+    "@mapbox/vector-tile": "vendor/mapbox-vector-tile/index.js",
+    "@mapbox/point-geometry": "vendor/mapbox-point-geometry/index.js",
+}
 APP_MODULES = ("inspections", "certificates")  # other apps whose pages have modules of their own
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 

@@ -98,7 +98,7 @@ def test_every_module_is_named_by_its_path_without_js(tmp_path, monkeypatch):
     monkeypatch.setattr(assets, "APP_MODULES", ())
 
     assert assets.module_paths() == {
-        "leaflet": "vendor/leaflet/leaflet-src.esm.js",
+        **assets.VENDORED_MODULES,
         "basemap": "frontend/js/basemap.js",
         "map/api": "frontend/js/map/api.js",
         "map/state": "frontend/js/map/state.js",
