@@ -1,5 +1,5 @@
 # The two commands of the README, and the benchmark. Each sets up what it needs first.
-.PHONY: run test bench lint
+.PHONY: run test bench soak lint
 
 run:
 	scripts/bootstrap
@@ -12,6 +12,10 @@ test:
 bench:
 	scripts/bootstrap --tests
 	scripts/bench
+
+soak:
+	scripts/bootstrap --tests
+	scripts/soak
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

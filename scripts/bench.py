@@ -3,8 +3,14 @@
 stores (demo documents, imported files) in a temporary directory removed at the end too, and
 writes docs/PERFORMANCE.md and docs/performance.json.
 
-    .venv/bin/python scripts/bench.py [--sites N] [--import-rows N] [--layer-sites N]
-        [--layer-requests N] [--browser-loads N] [--certificates N] [--keep-database]
+The steps: reference data, the demo set (--sites), a generated registry file imported
+(--import-rows), the issued certificates (--certificates), then for each of --scales, smallest
+first, the registry grown to that many sites inside PostgreSQL and the public API measured
+(scripts/bench_layers.py), the browser figures against the largest.
+
+    .venv/bin/python scripts/bench.py [--sites N] [--import-rows N] [--scales N,N]
+        [--requests N] [--wrk-seconds N] [--browser-loads N] [--certificates N]
+        [--keep-database]
     .venv/bin/python scripts/bench.py --browser-only [--browser-loads N]
     .venv/bin/python scripts/bench.py --planner-only
     .venv/bin/python scripts/bench.py --certificates-only [--certificates N] [--sites N]
@@ -49,6 +55,7 @@ import bench_browser  # noqa: E402
 import bench_certificates  # noqa: E402
 import bench_layers  # noqa: E402
 import bench_planner  # noqa: E402
+import bench_wrk  # noqa: E402
 from django.db import OperationalError, connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import override_settings  # noqa: E402
@@ -465,23 +472,16 @@ def measure_import(rows: int) -> dict:
     return figures
 
 
-def run(
-    sites: int,
-    import_rows: int,
-    layer_sites: int,
-    layer_requests: int,
-    browser_loads: int,
-    certificates: int,
-    keep_database: bool,
-) -> tuple[dict, dict, dict, dict]:
+def run(arguments) -> tuple[dict, dict, dict, dict]:
     figures, layers, browser, issued = {}, {}, {}, {}
 
     def measure_browser(base_url: str):
-        browser.update(bench_browser.measure(base_url, browser_loads))
+        browser.update(bench_browser.measure(base_url, arguments.browser_loads))
 
+    sites, scales = arguments.sites, arguments.scales
     with (
-        bench_database(keep_database),
-        bench_browser.static_files() if layer_sites and browser_loads else nullcontext(),
+        bench_database(arguments.keep_database),
+        bench_browser.static_files() if scales and arguments.browser_loads else nullcontext(),
     ):
         figures["PostgreSQL server version"] = connection.cursor().connection.info.server_version
         seconds, _ = timed(services.load_reference_data)
@@ -495,16 +495,18 @@ def run(
         figures[f"status today of all {sites} sites, counted in SQL (ms, median of 5)"] = round(
             seconds * 1000, 1
         )
-        if import_rows:
-            figures |= measure_import(import_rows)
-        if layer_sites:
-            layers = bench_layers.measure_layers(
-                layer_sites,
-                layer_requests,
-                while_served=measure_browser if browser_loads else None,
+        if arguments.import_rows:
+            figures |= measure_import(arguments.import_rows)
+        # Before the registry grows: the certificates go to the demo set's sites.
+        if arguments.certificates:
+            issued = bench_certificates.measure(arguments.certificates)
+        if scales:
+            layers = bench_layers.measure(
+                scales,
+                arguments.requests,
+                arguments.wrk_seconds,
+                while_served=measure_browser if arguments.browser_loads else None,
             )
-        if certificates:
-            issued = bench_certificates.measure(certificates)
     seconds, calls = timed(normalise_real_addresses)
     figures["legacy address normaliser (µs per address)"] = round(seconds / calls * 1e6, 1)
     return figures, layers, browser, issued
@@ -543,6 +545,7 @@ def write(
         encoding="utf-8",
     )
     rows = "\n".join(f"| {name} | {value} |" for name, value in figures.items())
+    scaled = bool(layers.get("scales"))
     source = "that one run" + _but_the_browser(browser, command)
     if certificates and certificates["command"] != command:
         source += " (the issued certificates' figures name the run they come from)"
@@ -565,7 +568,8 @@ the demo set, imported again and checked again, each time by import_registry, as
 | --- | --- |
 {rows}
 """
-        + (bench_layers.markdown(layers, command) if layers else "")
+        + (bench_layers.targets_markdown(layers, certificates, browser, command) if scaled else "")
+        + (bench_layers.markdown(layers, command) if scaled else "")
         + (bench_browser.markdown(browser, command) if browser else "")
         + bench_planner.markdown(planner["figures"], planner["command"])
         + (bench_certificates.markdown(certificates) if certificates else "")
@@ -580,6 +584,14 @@ def _but_the_browser(browser: dict, command: str) -> str:
     return " but the figures of the map in the browser, measured later (see there)"
 
 
+def _scales(text: str) -> tuple[int, ...]:
+    """ "100000,1000000" -> (100000, 1000000); "0" -> ()."""
+    parts = text.split(",")
+    if not all(part.strip().isdecimal() for part in parts):
+        raise argparse.ArgumentTypeError("numbers of sites, comma-separated")
+    return tuple(sorted(n for n in map(int, parts) if n))
+
+
 def command_line(arguments) -> str:
     """How the figures were made: `make bench` when nothing differs from it."""
     if arguments.browser_only:
@@ -591,22 +603,27 @@ def command_line(arguments) -> str:
             f"scripts/bench --certificates-only --certificates {arguments.certificates}"
             f" --sites {arguments.sites}"
         )
-    given = (
-        arguments.sites,
-        arguments.import_rows,
-        arguments.layer_sites,
-        arguments.layer_requests,
-        arguments.browser_loads,
-        arguments.certificates,
-    )
-    defaults = (20000, IMPORT_ROWS, bench_layers.TARGET_SITES, bench_layers.REQUESTS)
-    if given == (*defaults, bench_browser.LOADS, bench_certificates.CERTIFICATES):
+    given = {
+        "sites": arguments.sites,
+        "import-rows": arguments.import_rows,
+        "scales": ",".join(map(str, arguments.scales)),
+        "requests": arguments.requests,
+        "wrk-seconds": arguments.wrk_seconds,
+        "browser-loads": arguments.browser_loads,
+        "certificates": arguments.certificates,
+    }
+    defaults = {
+        "sites": 20000,
+        "import-rows": IMPORT_ROWS,
+        "scales": ",".join(map(str, bench_layers.SCALES)),
+        "requests": bench_layers.REQUESTS,
+        "wrk-seconds": bench_wrk.SECONDS,
+        "browser-loads": bench_browser.LOADS,
+        "certificates": bench_certificates.CERTIFICATES,
+    }
+    if given == defaults:
         return "make bench"
-    return (
-        f"scripts/bench --sites {arguments.sites} --import-rows {arguments.import_rows}"
-        f" --layer-sites {arguments.layer_sites} --layer-requests {arguments.layer_requests}"
-        f" --browser-loads {arguments.browser_loads} --certificates {arguments.certificates}"
-    )
+    return "scripts/bench " + " ".join(f"--{name} {value}" for name, value in given.items())
 
 
 if __name__ == "__main__":
@@ -616,13 +633,22 @@ if __name__ == "__main__":
         "--import-rows", type=int, default=IMPORT_ROWS, help="rows of the registry file (0: none)"
     )
     parser.add_argument(
-        "--layer-sites",
-        type=int,
-        default=bench_layers.TARGET_SITES,
-        help="sites to grow the registry to before timing the layers API (0: no API figures)",
+        "--scales",
+        type=_scales,
+        default=bench_layers.SCALES,
+        help="sites to grow the registry to, comma-separated, each measured (0: no API figures)",
     )
     parser.add_argument(
-        "--layer-requests", type=int, default=bench_layers.REQUESTS, help="requests per API case"
+        "--requests",
+        type=int,
+        default=bench_layers.REQUESTS,
+        help="cold requests per API case and scale",
+    )
+    parser.add_argument(
+        "--wrk-seconds",
+        type=int,
+        default=bench_wrk.SECONDS,
+        help="seconds of each wrk run (warm cases, city viewport cold under load)",
     )
     parser.add_argument(
         "--browser-loads",
@@ -674,15 +700,7 @@ if __name__ == "__main__":
         if not arguments.planner_only:
             planner = report.get("planner")
     else:
-        results, layers, browser, certificates = run(
-            arguments.sites,
-            arguments.import_rows,
-            arguments.layer_sites,
-            arguments.layer_requests,
-            arguments.browser_loads,
-            arguments.certificates,
-            arguments.keep_database,
-        )
+        results, layers, browser, certificates = run(arguments)
         if certificates:
             certificates["command"] = command
         command_of_the_rest = command
