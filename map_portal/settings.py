@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "map_portal.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale (its 503 speaks the visitor's language), before anything queries.
+    "map_portal.middleware.DatabaseUnavailableMiddleware",
+    "map_portal.replica_middleware.ReplicaMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,9 +114,44 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
 # 503 that says so, not a worker held for half a minute.
 PUBLIC_STATEMENT_TIMEOUT_MS = env.int("PUBLIC_STATEMENT_TIMEOUT_MS", default=5000)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A kept connection is checked before each request reuses it, so the workers recover by
+# themselves when PostgreSQL restarts; a server that does not answer fails the request within
+# seconds (a 503, map_portal.middleware.DatabaseUnavailableMiddleware) instead of holding it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["OPTIONS"]["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+# Streaming replicas (scripts/replica) that public reads of a request may use (map_portal.routers).
+# They run with hot_standby_feedback = on: without it, vacuum on the primary removes rows a long
+# public query on the replica still reads, and the replica cancels that query.
+for number, replica_url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica_{number}"] = {
+        **DATABASES["default"],
+        **env.db_url_config(replica_url),
+        "ENGINE": DATABASES["default"]["ENGINE"],
+        "OPTIONS": DATABASES["default"]["OPTIONS"],
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["map_portal.routers.ReplicaRouter"]
+# After a browser's successful write, its reads stay on the primary this long: a replica replays
+# the primary's changes a little later (replication lag), and the editor must see what they saved.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: Redis in production (CACHE_URL=redis://127.0.0.1:6379/1), shared by the workers;
+# a request does without it while it is away (map_portal.cache). Memory of each process otherwise.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "map_portal.cache.ForgivingRedisCache"
+    # The front door (map_portal.front_door) answers a stored published response from Redis
+    # before Django runs: the workers' time goes to what is not stored yet.
+    FRONT_DOOR = env.bool("FRONT_DOOR", default=True)
+else:
+    FRONT_DOOR = False  # each process has its own cache: only Django checks the version
+# Published answers (layers.caching): any cache may keep them CACHE_MAX_AGE seconds, a shared one
+# (a CDN) CACHE_S_MAXAGE, and serve them CACHE_STALE_WHILE_REVALIDATE more while it asks again
+# with their ETag (a 304 costs little); 0 leaves the directive out.
+CACHE_MAX_AGE = env.int("CACHE_MAX_AGE", default=60)
+CACHE_S_MAXAGE = env.int("CACHE_S_MAXAGE", default=60)
+CACHE_STALE_WHILE_REVALIDATE = env.int("CACHE_STALE_WHILE_REVALIDATE", default=30)
 
 # Mail to proposers about the decision on their change request: printed to the console unless
 # EMAIL_URL names a server ("smtp+tls://user:password@host:587").
@@ -176,6 +214,22 @@ STORAGES = {
 }
 if DEBUG:
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+# Uploaded files (documents, visit attachments, imported files) in an S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set, so that every app server reads the same files; otherwise in
+# MEDIA_ROOT. The bucket stays private: files are only served through the application's views,
+# which decide who may read them. boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,  # None: AWS
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "file_overwrite": False,  # as on disk: a name already taken gets a suffix
+        },
+    }
 WHITENOISE_USE_FINDERS = DEBUG
 
 # The base maps offered, the first shown first: a JSON list of {"name", "url", "attribution",

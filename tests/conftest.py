@@ -1,6 +1,20 @@
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
+
+# Modules whose module-scoped fixtures are costly (a registry prepared in a scratch database, the
+# demo loaded): scripts/test runs them whole on one xdist worker (--dist loadgroup), not once on
+# each worker.
+ONE_WORKER_MODULES = {"tests/test_backup_restore.py", "tests/geodata/test_demo.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist names the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.nodeid.partition("::")[0]
+        if module in ONE_WORKER_MODULES:
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +30,15 @@ def media_root_of_the_session(tmp_path_factory):
     developer's."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.CERTIFICATE_KEYS_DIR = tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """The tests create a user, with a password, for most tests of the roles; the production
+    hasher spends half a second of CPU on each on purpose. Django's hashers are not what the tests
+    prove (test_hardening_login sets its own counting one)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
