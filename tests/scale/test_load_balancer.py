@@ -129,18 +129,25 @@ def proxy(app_servers, tmp_path):
     nginx.stop()
 
 
-def test_requests_are_spread_over_both_app_servers(proxy, app_servers):
-    make_site("Trạm kiểm định cân Cầu Giấy")
+def test_the_proxy_spreads_caches_forwards_https_and_survives_an_app_server_down(
+    proxy, app_servers
+):
+    # One test, so the two app servers and nginx start once (each start costs about 20 s).
+    site = make_site("Trạm kiểm định cân Cầu Giấy")
+    requests_are_spread_over_both_app_servers(proxy, app_servers)
+    a_second_identical_public_request_is_answered_by_the_proxy_cache(proxy, site)
+    the_application_sees_the_visitors_https_through_the_proxy(proxy)
+    with_one_app_server_down_every_request_is_still_answered(proxy, app_servers)
 
+
+def requests_are_spread_over_both_app_servers(proxy, app_servers):
     answers = [proxy.get(f"/api/v1/sites/?limit={limit}") for limit in range(1, 7)]
 
     assert [status for status, _, _ in answers] == [200] * 6
     assert proxy.upstreams_in_log() >= {base.removeprefix("http://") for base, _ in app_servers}
 
 
-def test_a_second_identical_public_request_is_answered_by_the_proxy_cache(proxy):
-    site = make_site("Trạm kiểm định cân Cầu Giấy")
-
+def a_second_identical_public_request_is_answered_by_the_proxy_cache(proxy, site):
     first = proxy.get("/api/v1/sites/?kind=verification")
     second = proxy.get("/api/v1/sites/?kind=verification")
 
@@ -154,9 +161,7 @@ def test_a_second_identical_public_request_is_answered_by_the_proxy_cache(proxy)
     assert just_saved[1]["X-Cache-Status"] == "BYPASS"  # an editor sees their change
 
 
-def test_the_application_sees_the_visitors_https_through_the_proxy(proxy):
-    make_site("Trạm kiểm định cân Cầu Giấy")
-
+def the_application_sees_the_visitors_https_through_the_proxy(proxy):
     status, _, body = proxy.get("/api/v1/sites/?limit=5")
 
     assert status == 200
@@ -164,8 +169,7 @@ def test_the_application_sees_the_visitors_https_through_the_proxy(proxy):
     assert links[0] == f"https://127.0.0.1:{proxy.port}/api/v1/sites/?limit=5"
 
 
-def test_with_one_app_server_down_every_request_is_still_answered(proxy, app_servers):
-    make_site("Trạm kiểm định cân Cầu Giấy")
+def with_one_app_server_down_every_request_is_still_answered(proxy, app_servers):
     (_, stopped), (running, _) = app_servers
     stopped.terminate()
     stopped.wait(timeout=60)

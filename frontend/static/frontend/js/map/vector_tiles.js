@@ -81,7 +81,7 @@ export const VectorTileOutlines = L.GridLayer.extend({
   initialize(urlTemplate, options) {
     this._url = urlTemplate;
     this._decoded = new Map(); // tile key → features
-    this._loading = new Map(); // tile key → AbortController
+    this._fetches = new Map(); // tile key → AbortController (GridLayer owns `_loading`)
     this._tooltip = L.tooltip({ direction: "bottom", offset: [0, 14], className: "outline-tooltip" });
     L.GridLayer.prototype.initialize.call(this, options);
     // Tiles are made from wrapped coordinates but unloaded by their own.
@@ -96,7 +96,7 @@ export const VectorTileOutlines = L.GridLayer.extend({
     tile.setAttribute("role", "presentation");
     const key = this._tileCoordsToKey(coords);
     const controller = new AbortController();
-    this._loading.set(key, controller);
+    this._fetches.set(key, controller);
     const url = L.Util.template(this._url, coords);
     fetch(url, { signal: controller.signal, credentials: "same-origin" })
       .then((response) => (response.status === 200 ? response.arrayBuffer() : null))
@@ -108,15 +108,15 @@ export const VectorTileOutlines = L.GridLayer.extend({
       })
       .catch(() => {}) // an aborted or failed tile stays blank
       .finally(() => {
-        if (this._loading.get(key) === controller) this._loading.delete(key);
+        if (this._fetches.get(key) === controller) this._fetches.delete(key);
         if (!controller.signal.aborted) done(null, tile);
       });
     return tile;
   },
 
   _forget(key) {
-    this._loading.get(key)?.abort();
-    this._loading.delete(key);
+    this._fetches.get(key)?.abort();
+    this._fetches.delete(key);
     this._decoded.delete(key);
   },
 
@@ -132,7 +132,7 @@ export const VectorTileOutlines = L.GridLayer.extend({
 
   onRemove(map) {
     this._hideLabel();
-    for (const key of [...this._loading.keys()]) this._forget(key);
+    for (const key of [...this._fetches.keys()]) this._forget(key);
     L.GridLayer.prototype.onRemove.call(this, map);
   },
 
