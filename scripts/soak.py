@@ -14,6 +14,7 @@ import http.client
 import json
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -124,11 +125,6 @@ def soak(database_url: str, seconds: float, concurrency: int, workers: int = 2) 
 @contextmanager
 def served(database_url: str, workers: int):
     """gunicorn on a free loopback port, production-like (DEBUG off); (port, process)."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     environ = os.environ | {
         "DATABASE_URL": database_url,
         "DEBUG": "0",
@@ -138,6 +134,21 @@ def served(database_url: str, workers: int):
         "API_RATE_LIMIT": "",  # one address makes all the requests
         "CACHE_URL": "locmemcache://",  # each worker's own, bounded (300 entries)
     }
+    with gunicorn(environ, workers) as port_and_process:
+        yield port_and_process
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(environ: dict, workers: int):
+    """gunicorn serving the application with `environ` on a free loopback port, until it answers;
+    (port, process). Also the servers of tests/scale."""
+    port = free_port()
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"), "map_portal.wsgi",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "120",

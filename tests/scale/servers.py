@@ -5,10 +5,9 @@ application against them."""
 import json
 import os
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -18,13 +17,13 @@ from pathlib import Path
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import soak  # noqa: E402
+
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+free_port = soak.free_port
 
 
 class Cluster:
@@ -138,35 +137,10 @@ def application_environ(database_url: str, **extra: str) -> dict:
 
 @contextmanager
 def gunicorn(environ: dict, workers: int = 2):
-    """gunicorn serving the application on a free loopback port; yields its base URL and
-    process (the master)."""
-    port = free_port()
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"), "map_portal.wsgi",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=log)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_answering(server, base, log)
-            yield base, server
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
-
-
-def wait_until_answering(server, base: str, log):
-    for _ in range(600):
-        if server.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"{base}/api/v1/vocabularies/", timeout=120):  # noqa: S310
-                return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.1)
-    log.seek(0)
-    raise AssertionError("gunicorn did not answer:\n" + log.read().decode(errors="replace")[-3000:])
+    """gunicorn serving the application on a free loopback port (scripts/soak.py starts it);
+    yields its base URL and process (the master)."""
+    with soak.gunicorn(environ, workers) as (port, server):
+        yield f"http://127.0.0.1:{port}", server
 
 
 class HttpClient:

@@ -1,16 +1,11 @@
 """The soak test of make soak, shortened to 30 seconds: under a fixed mix of map requests, every
 answer is a 2xx or 304 and the workers' memory does not grow."""
 
-import sys
-
 import pytest
 from django.contrib.gis.geos import Point
 
 from tests.factories import make_organisation, make_site
-from tests.scale.servers import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import soak
+from tests.scale.servers import soak  # scripts/soak.py
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
