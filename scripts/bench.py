@@ -97,7 +97,18 @@ def bench_database(keep: bool = False):
         try:
             yield
         finally:
+            _end_other_sessions()
             creation.destroy_test_db(old_name, verbosity=0, keepdb=keep)
+
+
+def _end_other_sessions():
+    """Ends what is still connected to the bench database (a worker of a server just stopped
+    may not have gone yet), so that it can be dropped."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 def use_kept_bench_database():
@@ -592,6 +603,13 @@ def _scales(text: str) -> tuple[int, ...]:
     return tuple(sorted(n for n in map(int, parts) if n))
 
 
+def _browser_loads(text: str) -> int:
+    """0 (no browser figures), or a warm-up and at least two loads to take percentiles of."""
+    if not text.isdecimal() or int(text) in (1, 2):
+        raise argparse.ArgumentTypeError("0, or 3 or more (the first load is a warm-up)")
+    return int(text)
+
+
 def command_line(arguments) -> str:
     """How the figures were made: `make bench` when nothing differs from it."""
     if arguments.browser_only:
@@ -652,7 +670,7 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--browser-loads",
-        type=int,
+        type=_browser_loads,
         default=bench_browser.LOADS,
         help="page loads per viewport and visitor, the first a warm-up (0: no browser figures)",
     )
