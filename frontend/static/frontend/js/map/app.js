@@ -143,6 +143,11 @@ function scheduleRefresh() {
   pause = setTimeout(refresh, REFRESH_PAUSE_MS);
 }
 
+function rememberView() {
+  const centre = map.getCenter();
+  store.update({ view: { zoom: map.getZoom(), lat: centre.lat, lon: centre.lng } });
+}
+
 async function openSite(id) {
   if (!id) {
     panel.close();
@@ -233,8 +238,8 @@ async function start() {
   element.addEventListener("basemap:offline", (event) => say(document.getElementById("map-offline"), event.detail.message));
   document.getElementById("print-map").addEventListener("click", () => window.print());
   map.on("moveend", () => {
-    const centre = map.getCenter();
-    store.update({ view: { zoom: map.getZoom(), lat: centre.lat, lon: centre.lng } });
+    // The address follows the view in a task of its own: the gesture's task stays short.
+    setTimeout(rememberView);
     scheduleRefresh();
   });
   store.subscribe(render);

@@ -8,22 +8,49 @@ import { t, formatNumber } from "map/text";
 const SITE_RADIUS = 8;
 const CLUSTER_FILL = "#1f4e79";
 
+// Pictures of the symbols, each painted once at the canvas's pixel ratio: a redraw of the map
+// (every pan and zoom) copies them instead of tracing a shape and its letter per marker.
+const pictures = new Map();
+const PICTURES_KEPT = 500; // cluster counts vary: start afresh past this many
+
+/** The picture of a marker's symbol as its options and radius say, and its half width. */
+function picture(marker, ratio) {
+  const { shape, text, fontSize, color, weight, opacity, fillColor, fillOpacity } = marker.options;
+  const radius = marker._radius;
+  const key = [shape, text, fontSize, color, weight, opacity, fillColor, fillOpacity, radius, ratio].join("|");
+  let painted = pictures.get(key);
+  if (painted) return painted;
+  const half = Math.ceil(radius * 1.4 + weight); // a star's points reach 1.35 times the radius
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 2 * half * ratio;
+  const context = canvas.getContext("2d");
+  context.scale(ratio, ratio);
+  traceShape(context, shape, half, half, radius);
+  marker._renderer._fillStroke(context, marker);
+  if (text) {
+    context.fillStyle = inkOn(fillColor);
+    context.font = `700 ${fontSize}px system-ui, sans-serif`;
+    context.textAlign = "center";
+    context.textBaseline = "middle";
+    context.fillText(text, half, half + 0.5);
+  }
+  if (pictures.size >= PICTURES_KEPT) pictures.clear();
+  painted = { canvas, half };
+  pictures.set(key, painted);
+  return painted;
+}
+
 /** A CircleMarker painted as a shape with a letter (or a count) in it, on the canvas renderer. */
 const SymbolMarker = L.CircleMarker.extend({
   _updatePath() {
     const renderer = this._renderer;
     if (!renderer._drawing || this._empty()) return;
     const context = renderer._ctx;
-    const { x, y } = this._point;
-    traceShape(context, this.options.shape, x, y, this._radius);
-    renderer._fillStroke(context, this);
-    if (this.options.text) {
-      context.fillStyle = inkOn(this.options.fillColor);
-      context.font = `700 ${this.options.fontSize}px system-ui, sans-serif`;
-      context.textAlign = "center";
-      context.textBaseline = "middle";
-      context.fillText(this.options.text, x, y + 0.5);
-    }
+    const ratio = context.getTransform().a;
+    const { canvas, half } = picture(this, ratio);
+    const snap = (value) => Math.round((value - half) * ratio) / ratio; // whole device pixels
+    context.globalAlpha = 1;
+    context.drawImage(canvas, snap(this._point.x), snap(this._point.y), 2 * half, 2 * half);
   },
 });
 

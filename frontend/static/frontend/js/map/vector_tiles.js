@@ -98,7 +98,9 @@ export const VectorTileOutlines = L.GridLayer.extend({
     const controller = new AbortController();
     this._fetches.set(key, controller);
     const url = L.Util.template(this._url, coords);
-    fetch(url, { signal: controller.signal, credentials: "same-origin" })
+    // Asked for in a task of its own, after the pan or zoom that made the tile has finished.
+    new Promise((resolve) => setTimeout(resolve))
+      .then(() => fetch(url, { signal: controller.signal, credentials: "same-origin" }))
       .then((response) => (response.status === 200 ? response.arrayBuffer() : null))
       .then((buffer) => {
         if (controller.signal.aborted || !buffer) return;
