@@ -43,21 +43,28 @@ _NAME_IN_QUERY = """(e.kind IN ('instrument', 'field') AND e.name_key LIKE '%% %
 
 def _registry_ways(kind: str) -> str:
     """Sites, or organisations: names beginning with the query (in name order), else entries
-    with every word of the query, else with each word or a near one; each read to a bound."""
+    with every word of the query, else with each word or a near one; each read to a bound.
+    The word matches are planned for all their rows (MATERIALIZED), then read to the bound:
+    under a LIMIT the planner expects a common prefix's many matches and walks another index
+    for them, reading every entry when there are none (5 s at a million sites)."""
     return f"""{kind}_named AS (
     SELECT e.id FROM layers_searchentry e
     WHERE e.kind = '{kind}' AND e.name_key LIKE %(prefix)s
     ORDER BY e.name_key USING ~<~ LIMIT %(candidates)s
-), {kind}_worded AS (
+), {kind}_with_words AS MATERIALIZED (
     SELECT e.id FROM layers_searchentry e
+    WHERE e.kind = '{kind}' AND {_WORDS_OF_KEY} @@ %(all_words)s::tsquery
+), {kind}_worded AS (
+    SELECT id FROM {kind}_with_words
     WHERE (SELECT count(*) FROM {kind}_named) < %(limit)s
-      AND e.kind = '{kind}' AND {_WORDS_OF_KEY} @@ %(all_words)s::tsquery
     LIMIT %(candidates)s
-), {kind}_corrected AS (
+), {kind}_with_near_words AS MATERIALIZED (
     SELECT e.id FROM layers_searchentry e, corrected
+    WHERE e.kind = '{kind}' AND {_WORDS_OF_KEY} @@ corrected.query
+), {kind}_corrected AS (
+    SELECT id FROM {kind}_with_near_words
     WHERE (SELECT count(*) FROM (SELECT id FROM {kind}_named UNION SELECT id FROM {kind}_worded) f)
           < %(limit)s
-      AND e.kind = '{kind}' AND {_WORDS_OF_KEY} @@ corrected.query
     LIMIT %(candidates)s
 )"""
 
