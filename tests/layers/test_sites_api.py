@@ -403,6 +403,21 @@ def test_the_nearest_are_in_order_on_the_ellipsoid_where_the_sphere_differs(clie
     ]
 
 
+@pytest.mark.parametrize("kind", ["verification", "accreditation"])
+def test_the_nearest_of_one_kind_are_walked_in_that_kinds_own_index(client, sites, kind):
+    """However rare the kind around the point: the index of all sites would walk every other
+    kind's nearer sites first."""
+    with CaptureQueriesContext(connection) as queries:
+        get(client, near=HOAN_KIEM_LAKE, kind=kind, limit=10)
+    (nearest,) = [q["sql"] for q in queries.captured_queries if "distance_m" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # five sites: a scan would be cheaper
+        cursor.execute(f"EXPLAIN {nearest}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert plan.count(f"site_index_nearest_{kind}") == 2  # the bound, then the page
+
+
 def test_without_near_no_feature_has_a_distance(client, sites):
     features = body(get(client))["features"]
     assert all("distance_m" not in f["properties"] for f in features)
