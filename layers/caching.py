@@ -40,6 +40,8 @@ GZIP_LEVEL = 6
 # highest qualities take a hundred times longer for a few per cent.
 BROTLI_QUALITY = 5
 MVT = "application/vnd.mapbox-vector-tile"
+# The answers kept: a tile without features (204) is asked for as often as one with some.
+STORED_STATUSES = (200, 204)
 # The registry state in Redis, for the front door. It expires so that a state the writer could
 # not announce (Redis away at its commit) keeps old answers served for a minute at most.
 STATE_KEY = "layers:registry-state"
@@ -75,7 +77,7 @@ def published(view):
             response = HttpResponseNotModified()
         else:
             response = _stored_or_made(view, request, args, kwargs, variant, encoding)
-            if response.status_code != 200:
+            if response.status_code not in STORED_STATUSES:
                 return response
         response["ETag"] = tag
         response["Last-Modified"] = http_date(modified.timestamp())
@@ -199,18 +201,18 @@ def _stored_or_made(view, request, args, kwargs, variant: str, encoding: str):
         response = view(request, *args, **kwargs)
         if getattr(response, "is_rendered", True) is False:
             response.render()  # DRF's error answers are rendered after the view, too late here
-        if response.status_code != 200 or response.streaming:
+        if response.status_code not in STORED_STATUSES or response.streaming:
             return _compress_response(response, encoding)
         headers = [(n, v) for n, v in response.items() if n.lower() != "content-length"]
-        plain = (response.content, headers)
+        plain = (response.content, headers, response.status_code)
     entry = _encoded(plain, encoding)
     cache.set_many({keys[""]: plain, keys[encoding]: entry}, CACHE_SECONDS)
     return _served(entry, variant, encoding)
 
 
 def _served(entry, variant: str, encoding: str) -> HttpResponse:
-    content, headers = entry
-    response = HttpResponse(content)
+    content, headers, status = entry
+    response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
     response.published_variant = (variant, encoding)  # what the front door may store
@@ -218,10 +220,10 @@ def _served(entry, variant: str, encoding: str) -> HttpResponse:
 
 
 def _encoded(plain, encoding: str):
-    content, headers = plain
+    content, headers, status = plain
     if not _worth_compressing(encoding, content, dict(headers).get("Content-Type", "")):
         return plain
-    return _compress(content, encoding), [*headers, ("Content-Encoding", encoding)]
+    return _compress(content, encoding), [*headers, ("Content-Encoding", encoding)], status
 
 
 def _worth_compressing(encoding: str, content: bytes | None, content_type: str) -> bool:

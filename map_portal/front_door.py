@@ -9,6 +9,7 @@ the next request to Django; when Redis holds no state or no answer, or cannot be
 answers, as it does for anything the door is unsure of (HEAD, a body, a host not allowed...)."""
 
 import json
+from http import HTTPStatus
 
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
@@ -18,7 +19,7 @@ from layers import caching
 from map_portal.cache import Outage, raw_client
 
 PATHS = ("/api/", "/ogc/", "/tiles/")
-# Headers of a 200 that Django's 304 (layers.caching) does not carry.
+# Headers of a 200 or 204 that Django's 304 (layers.caching) does not carry.
 NOT_IN_304 = {"content-type", "content-encoding", "content-disposition", "content-length", "allow"}
 
 
@@ -35,13 +36,13 @@ class FrontDoor:
                 _keep(client, response)
             return response
         request, variant, encoding, stored = found
-        headers, body = _loads(stored)
+        status, headers, body = _loads(stored)
         modified = caching.last_modified(request.state)
         if caching.not_modified(request, caching.etag(variant, encoding), modified):
             headers = [(n, v) for n, v in headers if n.lower() not in NOT_IN_304]
             start_response("304 Not Modified", [*headers, ("Content-Length", "0")])
             return [b""]
-        start_response("200 OK", headers)
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [body]
 
 
@@ -76,13 +77,13 @@ def _keep(client, response):
     marked = getattr(response, "published_variant", None)
     if (
         not marked
-        or response.status_code != 200
+        or response.status_code not in caching.STORED_STATUSES
         or response.cookies
         or "cookie" in response.get("Vary", "").lower()
         or "'nonce-" in response.get("Content-Security-Policy", "")
     ):
         return
-    stored = _dumps(list(response.items()), response.content)
+    stored = _dumps(response.status_code, list(response.items()), response.content)
     Outage.call(lambda: client.set(_key(*marked), stored, ex=caching.CACHE_SECONDS), None)
 
 
@@ -90,10 +91,11 @@ def _key(variant: str, encoding: str) -> str:
     return caching.cache.make_key(f"door:{variant}:{encoding}")
 
 
-def _dumps(headers, body: bytes) -> bytes:
-    return json.dumps(headers).encode() + b"\n" + body  # JSON holds no raw newline
+def _dumps(status: int, headers, body: bytes) -> bytes:
+    return json.dumps([status, headers]).encode() + b"\n" + body  # JSON holds no raw newline
 
 
 def _loads(stored: bytes):
     head, _, body = stored.partition(b"\n")
-    return [tuple(pair) for pair in json.loads(head)], body
+    status, headers = json.loads(head)
+    return status, [tuple(pair) for pair in headers], body

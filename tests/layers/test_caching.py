@@ -32,6 +32,7 @@ from map_portal.front_door import FrontDoor
 from tests.factories import make_site
 
 SITES = "/api/v1/sites/"
+SEA_TILE = "/tiles/sites/12/3322/1910.mvt"  # off Khánh Hòa: no site, a 204
 REDIS = "redis://127.0.0.1:6379/1"
 CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens there
 
@@ -202,6 +203,19 @@ def test_answers_are_stored_in_redis_and_served_from_it(client, site, redis_cach
     assert len(stored) == 3  # the plain body, the brotli one, the state
 
 
+def test_an_empty_tile_is_stored_and_answered_again_as_a_204(
+    client, site, redis_cache, django_assert_num_queries
+):
+    first = get(client, SEA_TILE)
+
+    with django_assert_num_queries(1):  # the registry state
+        again = get(client, SEA_TILE)
+
+    assert first.status_code == again.status_code == 204
+    assert again["ETag"] == first["ETag"] and again.content == b""
+    assert get(client, SEA_TILE, **{"If-None-Match": first["ETag"]}).status_code == 304
+
+
 def test_the_writer_announces_the_latest_state_whatever_the_order(redis_cache):
     later, earlier = "8@2026-01-02T00:00:00+00:00", "7@2026-01-01T00:00:00+00:00"
     client = redis.Redis.from_url(REDIS)
@@ -294,6 +308,16 @@ def test_the_door_answers_a_repeated_request_as_django_did(door, site, encoding)
     headers = dict(first[1])
     assert headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in headers
     assert headers.get("Content-Encoding", "") == encoding
+
+
+def test_the_door_answers_an_empty_tile_as_django_did(door, site):
+    door, django = door
+    first = call(door, SEA_TILE)
+
+    again = call(door, SEA_TILE)
+
+    assert django.calls == 1
+    assert again == first and first[0] == "204 No Content"
 
 
 def test_the_door_keeps_the_language_apart(door, site):
