@@ -42,6 +42,9 @@ BROTLI_QUALITY = 5
 MVT = "application/vnd.mapbox-vector-tile"
 # The answers kept: a tile without features (204) is asked for as often as one with some.
 STORED_STATUSES = (200, 204)
+# The cache version of stored answers, moved when their form changes (now: content, headers,
+# status), so that a new release never reads what an older one stored.
+ANSWERS_VERSION = 2
 # The registry state in Redis, for the front door. It expires so that a state the writer could
 # not announce (Redis away at its commit) keeps old answers served for a minute at most.
 STATE_KEY = "layers:registry-state"
@@ -194,7 +197,7 @@ def _stored_or_made(view, request, args, kwargs, variant: str, encoding: str):
     answer. What is served is stored, and served from the stored form either way, so that a
     repeated request gets the same bytes and headers."""
     keys = {"": f"layers:{variant}:", encoding: f"layers:{variant}:{encoding}"}
-    stored = cache.get_many(list(keys.values()))
+    stored = cache.get_many(list(keys.values()), version=ANSWERS_VERSION)
     if entry := stored.get(keys[encoding]):
         return _served(entry, variant, encoding)
     if not (plain := stored.get(keys[""])):
@@ -206,7 +209,7 @@ def _stored_or_made(view, request, args, kwargs, variant: str, encoding: str):
         headers = [(n, v) for n, v in response.items() if n.lower() != "content-length"]
         plain = (response.content, headers, response.status_code)
     entry = _encoded(plain, encoding)
-    cache.set_many({keys[""]: plain, keys[encoding]: entry}, CACHE_SECONDS)
+    cache.set_many({keys[""]: plain, keys[encoding]: entry}, CACHE_SECONDS, version=ANSWERS_VERSION)
     return _served(entry, variant, encoding)
 
 

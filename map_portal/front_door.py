@@ -88,7 +88,7 @@ def _keep(client, response):
 
 
 def _key(variant: str, encoding: str) -> str:
-    return caching.cache.make_key(f"door:{variant}:{encoding}")
+    return caching.cache.make_key(f"door:{variant}:{encoding}", caching.ANSWERS_VERSION)
 
 
 def _dumps(status: int, headers, body: bytes) -> bytes:

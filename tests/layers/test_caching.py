@@ -203,6 +203,20 @@ def test_answers_are_stored_in_redis_and_served_from_it(client, site, redis_cach
     assert len(stored) == 3  # the plain body, the brotli one, the state
 
 
+def test_answers_stored_in_an_older_form_are_not_read(client, site, redis_cache):
+    """A new release finds in Redis what the one before it stored, in that one's form."""
+    first = get(client, **{"Accept-Encoding": "br"})
+    store = redis.Redis.from_url(REDIS)
+    for key in store.keys(f"{redis_cache}:{caching.ANSWERS_VERSION}:*"):
+        older = key.decode().replace(f":{caching.ANSWERS_VERSION}:", ":1:", 1)
+        store.rename(key, older)
+        store.set(older, b"not what this release stores")
+
+    again = get(client, **{"Accept-Encoding": "br"})
+
+    assert again.status_code == 200 and decoded(again) == decoded(first)
+
+
 def test_an_empty_tile_is_stored_and_answered_again_as_a_204(
     client, site, redis_cache, django_assert_num_queries
 ):
