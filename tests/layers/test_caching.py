@@ -200,7 +200,7 @@ def test_answers_are_stored_in_redis_and_served_from_it(client, site, redis_cach
 
     assert (again.content, again["ETag"]) == (first.content, first["ETag"])
     stored = redis.Redis.from_url(REDIS).keys(f"{redis_cache}:*:layers:*")
-    assert len(stored) == 3  # the plain body, the brotli one, the state
+    assert len(stored) == 2  # the brotli body, the state
 
 
 def test_answers_stored_in_an_older_form_are_not_read(client, site, redis_cache):
