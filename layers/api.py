@@ -115,10 +115,10 @@ def page_links(request, more: bool, limit: int, offset: int) -> list[dict]:
     return links
 
 
-def feature_collection(features: list[str], **members) -> str:
-    """A FeatureCollection around Features already serialised by PostGIS."""
+def feature_collection(features: list[bytes], **members) -> bytes:
+    """A FeatureCollection around Features already serialised by PostGIS (UTF-8 text)."""
     head = json.dumps({"type": "FeatureCollection", **members}, ensure_ascii=False)
-    return f'{head[:-1]}, "features": [{",".join(features)}]}}'
+    return b"".join([head[:-1].encode(), b', "features": [', b",".join(features), b"]}"])
 
 
 class SiteList(PublishedView):
@@ -203,7 +203,8 @@ class SiteClusters(PublishedView):
         parameters = read(ClusterParameters, request)
         cells = clusters.site_clusters(parameters.site_filter(), parameters.validated_data["zoom"])
         members = {"cell_degrees": clusters.cell_degrees(parameters.validated_data["zoom"])}
-        return HttpResponse(feature_collection(cells, **members), content_type=GEOJSON)
+        features = [cell.encode() for cell in cells]
+        return HttpResponse(feature_collection(features, **members), content_type=GEOJSON)
 
 
 class Vocabularies(PublishedView):

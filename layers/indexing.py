@@ -275,7 +275,8 @@ def _merge(cursor, rows) -> int:
         return 0
     cursor.execute(
         "CREATE TEMP TABLE site_index_rows (LIKE layers_siteindex) ON COMMIT DROP;"
-        "ALTER TABLE site_index_rows ALTER COLUMN updated_at DROP NOT NULL"
+        "ALTER TABLE site_index_rows ALTER COLUMN updated_at DROP NOT NULL,"
+        " ALTER COLUMN feature_start DROP NOT NULL"  # layers_siteindex's trigger writes it
     )
     with cursor.cursor.copy(f"COPY site_index_rows ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
         for row in rows:

@@ -21,9 +21,10 @@ class DateMultirangeField(models.Field):
 
 class SiteIndex(models.Model):
     """A site as published, flattened: its organisation, places and the facets of its
-    credentials (fields, instruments, standards, schemes). Status depends on the day asked, so
-    the row holds, for each status, the days on which the site has it (the best status among
-    its credentials, geodata.status); the status on a day is a containment test, no join."""
+    credentials (fields, instruments, standards, schemes), and its GeoJSON Feature ready-made.
+    Status depends on the day asked, so the row holds, for each status, the days on which the
+    site has it (the best status among its credentials, geodata.status); the status on a day is
+    a containment test, no join."""
 
     # Not a cascade: the refresh that follows a deletion removes the row and leaves a tombstone.
     site = models.OneToOneField(
@@ -62,6 +63,9 @@ class SiteIndex(models.Model):
     search_text = models.TextField()
     content_hash = models.CharField(max_length=32)
     updated_at = models.DateTimeField(db_index=True)
+    # The site as a GeoJSON Feature, as text, up to its status (which depends on the day asked):
+    # written by PostgreSQL with the row (migration 0006), closed by layers.selectors.
+    feature_start = models.TextField()
 
     class Meta:
         indexes = [
@@ -72,6 +76,14 @@ class SiteIndex(models.Model):
             GinIndex(fields=["standards"], name="site_index_standards"),
             GinIndex(fields=["schemes"], name="site_index_schemes"),
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="site_index_search_text"),
+            # A page of a box's sites by id, from the index alone when the box is dense: the
+            # rows (each on a page of its own) are read for the page only, not for every site.
+            models.Index(
+                fields=["site"],
+                include=["location"],
+                condition=models.Q(published=True),
+                name="site_index_published_ids",
+            ),
             models.Index(fields=["province_code"], name="site_index_province"),
             models.Index(fields=["commune_code"], name="site_index_commune"),
         ]

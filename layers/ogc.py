@@ -323,7 +323,7 @@ def collection_document(request, collection: Collection, bbox) -> dict:
     return document
 
 
-def items_page(request, collection: Collection) -> str:
+def items_page(request, collection: Collection) -> bytes:
     """One page of the collection as a FeatureCollection (text)."""
     if collection.level:
         parameters = read(ITEMS_PARAMETERS[collection.level], request)
@@ -351,7 +351,7 @@ def items_page(request, collection: Collection) -> str:
     )
 
 
-def _site_page(site_filter, limit: int, offset: int) -> list[str]:
+def _site_page(site_filter, limit: int, offset: int) -> list[bytes]:
     return selectors.site_features(site_filter, limit, offset).features
 
 
@@ -423,16 +423,16 @@ class OGCView(api.PublishedView):
     def get(self, request, **kwargs):
         document = self.document(request, **kwargs)
         if output_format(request) == "html":
-            if isinstance(document, str):
+            if isinstance(document, bytes):
                 document = json.loads(document)
             context = {"document": document, "json_url": here(request, f="json")}
             return render(request._request, self.template, {**context, **self.page(document)})
-        if not isinstance(document, str):
+        if not isinstance(document, bytes):
             document = json.dumps(document, ensure_ascii=False)
         return HttpResponse(document, content_type=self.media_type)
 
     def document(self, request, **kwargs):
-        """The resource as JSON: a dict, or text already serialised."""
+        """The resource as JSON: a dict, or UTF-8 text already serialised."""
         raise NotImplementedError
 
     def page(self, document) -> dict:
