@@ -522,6 +522,8 @@ _NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache
 
 def statements(path: str) -> list[str]:
     """The SQL reads that serve `path` with nothing cached, captured in-process."""
+    # Django keeps the last 9,000 queries; once that many, a capture would see none.
+    connection.queries_log.clear()
     with override_settings(CACHES=_NO_CACHE), CaptureQueriesContext(connection) as captured:
         response = _IN_PROCESS.get(path)
         if response.streaming:
