@@ -1,7 +1,7 @@
 """The benchmark behind `make bench`: runs in a database of its own (the configured name plus
 "_bench", created afresh and dropped at the end unless --keep-database), with the files it
 stores (demo documents, imported files) in a temporary directory removed at the end too, and
-writes docs/PERFORMANCE.md and docs/performance.json.
+writes docs/PERFORMANCE.md and docs/performance.json (or those of --report-dir).
 
 The steps: reference data, the demo set (--sites), a generated registry file imported
 (--import-rows), the issued certificates (--certificates), then for each of --scales, smallest
@@ -10,7 +10,7 @@ first, the registry grown to that many sites inside PostgreSQL and the public AP
 
     .venv/bin/python scripts/bench.py [--sites N] [--import-rows N] [--scales N,N]
         [--requests N] [--wrk-seconds N] [--browser-loads N] [--certificates N]
-        [--keep-database]
+        [--keep-database] [--report-dir DIR]
     .venv/bin/python scripts/bench.py --browser-only [--browser-loads N]
     .venv/bin/python scripts/bench.py --planner-only
     .venv/bin/python scripts/bench.py --certificates-only [--certificates N] [--sites N]
@@ -539,14 +539,20 @@ def rerun_browser(loads: int) -> dict:
 
 
 def write(
-    figures: dict, layers: dict, browser: dict, planner: dict, certificates: dict, command: str
+    reports: Path,
+    figures: dict,
+    layers: dict,
+    browser: dict,
+    planner: dict,
+    certificates: dict,
+    command: str,
 ):
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
     report = {"command": command, "machine": machine, "figures": figures, "layers": layers}
     report["planner"] = planner
     if certificates:
         report["certificates"] = certificates
-    (ROOT / "docs" / "performance.json").write_text(
+    (reports / "performance.json").write_text(
         json.dumps(
             report | ({"browser": browser} if browser else {}),
             indent=2,
@@ -560,8 +566,9 @@ def write(
     source = "that one run" + _but_the_browser(browser, command)
     if certificates and certificates["command"] != command:
         source += " (the issued certificates' figures name the run they come from)"
-    document = ROOT / "docs" / "PERFORMANCE.md"
-    hand_written = document.read_text(encoding="utf-8").partition(HAND_WRITTEN)[2]
+    document = reports / "PERFORMANCE.md"
+    kept = document.read_text(encoding="utf-8") if document.exists() else ""
+    hand_written = kept.partition(HAND_WRITTEN)[2]
     document.write_text(
         f"""# Performance
 
@@ -681,6 +688,12 @@ if __name__ == "__main__":
         help="synthetic issued certificates to verify among (0: no certificate figures)",
     )
     parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=ROOT / "docs",
+        help="where PERFORMANCE.md and performance.json are read and written",
+    )
+    parser.add_argument(
         "--keep-database", action="store_true", help="keep the bench database for --browser-only"
     )
     parser.add_argument(
@@ -700,7 +713,7 @@ if __name__ == "__main__":
     command = command_line(arguments)
     planner = None
     if arguments.browser_only or arguments.planner_only or arguments.certificates_only:
-        report = json.loads((ROOT / "docs" / "performance.json").read_text(encoding="utf-8"))
+        report = json.loads((arguments.report_dir / "performance.json").read_text(encoding="utf-8"))
         results, layers, command_of_the_rest = (
             report["figures"],
             report["layers"],
@@ -725,7 +738,9 @@ if __name__ == "__main__":
     planner = planner or {"command": command, "figures": bench_planner.measure()}
     if browser and not (arguments.planner_only or arguments.certificates_only):
         browser["command"] = command
-    write(results, layers, browser, planner, certificates, command_of_the_rest)
+    write(
+        arguments.report_dir, results, layers, browser, planner, certificates, command_of_the_rest
+    )
     print(
         json.dumps(
             {
