@@ -41,7 +41,7 @@ class SiteIndex(models.Model):
     province = models.CharField(max_length=100)
     commune_code = models.CharField(max_length=5)
     commune = models.CharField(max_length=100)
-    location = models.PointField(srid=4326)
+    location = models.PointField(srid=4326, spatial_index=False)  # site_index_location
     location_method = models.CharField(max_length=20)
     location_accuracy_m = models.IntegerField(null=True)
     phone = models.CharField(max_length=60)
