@@ -8,7 +8,8 @@ and each tried only when the ways before it found too little: names beginning wi
 then entries in which every word of the query begins a word, then, to forgive typos, trigrams
 (`<%`) for the few places, standards and vocabularies, and for the 100,000 sites and their
 organisations each word of the query or one of its nearest words (layers.SearchWord), because
-trigrams over so many names cost more than a keystroke may take. Ranking: the name is the query,
+trigrams over so many names cost more than a keystroke may take; their words are looked for
+among the first SAMPLE entries before their index is read. Ranking: the name is the query,
 then begins with it, then holds every word, then the rest; within each, trigram similarity, then
 the entry's weight. A kind takes at most half of the suggestions while others have some."""
 
@@ -27,9 +28,12 @@ from map_portal.routers import read_alias, read_connection
 MAX_SUGGESTIONS = 19
 DEFAULT_SUGGESTIONS = 10
 CANDIDATES = 50  # sites, or organisations, read per way of matching before ranking
+SAMPLE = 3000  # sites, or organisations, in which a query's words are looked for first
+# The shortest unfinished last word with which the index of words is read: "n" begins the
+# words of 400,000 entries at a million sites, whose lists the index would gather first.
+INDEXED_PREFIX = 3
 NAMES_SHOWN = 3  # an organisation's provinces, the units a former one became
 
-_WORDS_OF_KEY = "array_to_tsvector(string_to_array(e.key, ' '))"  # see SearchEntry's indexes
 _REFERENCE = f"e.kind IN ({', '.join(map(repr, REFERENCE_KINDS))})"  # as the partial indexes
 _BEST_FIRST = "e.weight DESC, e.sites DESC NULLS LAST, e.name_key"
 # A standard is also compared with the query read as a reference ("qcvn4:2009" -> "qcvn 4 2009").
@@ -43,34 +47,45 @@ _NAME_IN_QUERY = """(e.kind IN ('instrument', 'field') AND e.name_key LIKE '%% %
 
 def _registry_ways(kind: str) -> str:
     """Sites, or organisations: names beginning with the query (in name order), else entries
-    with every word of the query, else with each word or a near one; each read to a bound.
-    The word matches are planned for all their rows (MATERIALIZED), then read to the bound:
-    under a LIMIT the planner expects a common prefix's many matches and walks another index
-    for them, reading every entry when there are none (5 s at a million sites)."""
+    with every word of the query, else with each word or a near one; each read to a bound."""
     return f"""{kind}_named AS (
     SELECT e.id FROM layers_searchentry e
     WHERE e.kind = '{kind}' AND e.name_key LIKE %(prefix)s
     ORDER BY e.name_key USING ~<~ LIMIT %(candidates)s
-), {kind}_with_words AS MATERIALIZED (
-    SELECT e.id FROM layers_searchentry e
-    WHERE e.kind = '{kind}' AND {_WORDS_OF_KEY} @@ %(all_words)s::tsquery
-), {kind}_worded AS (
-    SELECT id FROM {kind}_with_words
-    WHERE (SELECT count(*) FROM {kind}_named) < %(limit)s
+), {_words_way(kind, "worded", ["named"], "%(all_words)s::tsquery")},
+{_words_way(kind, "corrected", ["named", "worded"], "corrected.query", ", corrected")}"""
+
+
+def _words_way(kind: str, way: str, ways_before: list, query: str, also_from: str = "") -> str:
+    """The entries of `kind` whose words match `query` (SQL, reading `also_from`), when the ways
+    before found fewer than the limit. Looked for first among the first SAMPLE entries (by ref):
+    a common query ("kiem dinh c") finds its candidates there, where the index of the words
+    would gather all its matches first (280,000 at a million sites: 80 ms). The index is read
+    for rarer queries whose last word has INDEXED_PREFIX letters or more, planned for all their
+    rows (MATERIALIZED), then read to the bound: under a LIMIT the planner expects a common
+    prefix's many matches and walks another index for them, reading every entry when there
+    are none (5 s at a million sites)."""
+    found = " UNION ".join(f"SELECT id FROM {kind}_{before}" for before in ways_before)
+    return f"""{kind}_{way}_sampled AS (
+    SELECT head.id FROM (SELECT e.id, e.words FROM layers_searchentry e WHERE e.kind = '{kind}'
+                         ORDER BY e.kind, e.ref LIMIT %(sample)s) head{also_from}
+    WHERE (SELECT count(*) FROM ({found}) f) < %(limit)s AND head.words @@ {query}
     LIMIT %(candidates)s
-), {kind}_with_near_words AS MATERIALIZED (
-    SELECT e.id FROM layers_searchentry e, corrected
-    WHERE e.kind = '{kind}' AND {_WORDS_OF_KEY} @@ corrected.query
-), {kind}_corrected AS (
-    SELECT id FROM {kind}_with_near_words
-    WHERE (SELECT count(*) FROM (SELECT id FROM {kind}_named UNION SELECT id FROM {kind}_worded) f)
-          < %(limit)s
-    LIMIT %(candidates)s
+), {kind}_{way}_matching AS MATERIALIZED (
+    SELECT e.id FROM layers_searchentry e{also_from}
+    WHERE %(last_word_indexed)s AND e.kind = '{kind}' AND e.words @@ {query}
+), {kind}_{way} AS (
+    SELECT id FROM {kind}_{way}_sampled
+    UNION
+    (SELECT id FROM {kind}_{way}_matching
+     WHERE (SELECT count(*) FROM ({found} UNION SELECT id FROM {kind}_{way}_sampled) f)
+           < %(limit)s
+     LIMIT %(candidates)s)
 )"""
 
 
 # Places, standards and vocabularies the same way, best first, but the last resort is trigrams.
-_SQL = f"""
+SQL = f"""
 WITH reference_named AS (
     SELECT e.id FROM layers_searchentry e
     WHERE {_REFERENCE} AND (e.name_key LIKE %(prefix)s OR e.name_key LIKE %(standard_prefix)s)
@@ -78,14 +93,14 @@ WITH reference_named AS (
 ), reference_worded AS (
     SELECT e.id FROM layers_searchentry e
     WHERE (SELECT count(*) FROM reference_named) < %(limit)s
-      AND {_REFERENCE} AND {_WORDS_OF_KEY} @@ %(all_words)s::tsquery
+      AND {_REFERENCE} AND e.words @@ %(all_words)s::tsquery
     ORDER BY {_BEST_FIRST} LIMIT %(candidates)s
 ), reference_similar AS (
     SELECT e.id FROM layers_searchentry e
     WHERE (SELECT count(*) FROM (SELECT id FROM reference_named
                                  UNION SELECT id FROM reference_worded) f) < %(limit)s
       AND (%(phrase)s <%% e.fuzzy_key OR %(standard)s <%% e.fuzzy_key)
-    ORDER BY word_similarity({_TYPED}, e.key) DESC LIMIT %(candidates)s
+    ORDER BY word_similarity({_TYPED}, e.key) DESC, {_BEST_FIRST} LIMIT %(candidates)s
 ), named_in_query AS (
     SELECT e.id FROM layers_searchentry e WHERE {_NAME_IN_QUERY}
 ), corrected AS (  -- each word of the query, or one of the 3 nearest words of sites' entries
@@ -101,7 +116,7 @@ WITH reference_named AS (
     SELECT e.*,
            CASE WHEN e.name_key IN (%(phrase)s, %(standard)s) THEN 0
                 WHEN e.name_key LIKE %(prefix)s OR e.name_key LIKE %(standard_prefix)s THEN 1
-                WHEN {_WORDS_OF_KEY} @@ %(all_words)s::tsquery OR {_NAME_IN_QUERY} THEN 2
+                WHEN e.words @@ %(all_words)s::tsquery OR {_NAME_IN_QUERY} THEN 2
                 ELSE 3 END AS tier,
            word_similarity({_TYPED}, e.key) AS score
     FROM layers_searchentry e
@@ -169,23 +184,8 @@ class _Row:
 
 def suggestions(text: str, limit: int = DEFAULT_SUGGESTIONS) -> list[dict]:
     """At most `limit` suggestions for what was typed, best first."""
-    typed = words(text).split()[:MAX_WORDS]
-    if not typed:
+    if not (params := query_parameters(text, limit)):
         return []
-    phrase = " ".join(typed)
-    standard = words(normalise_standard_reference(text)) or phrase
-    params = {
-        "words": typed,
-        "phrase": phrase,
-        "prefix": f"{phrase}%",
-        "standard": standard,
-        "standard_prefix": f"{standard}%",
-        # the words typed so far, the last one perhaps unfinished
-        "all_words": " & ".join([*(f"'{word}'" for word in typed[:-1]), f"'{typed[-1]}':*"]),
-        "candidates": CANDIDATES,
-        "limit": limit,
-        "per_kind": math.ceil(limit / 2),
-    }
     with (
         transaction.atomic(using=read_alias(), savepoint=False),
         read_connection().cursor() as cursor,
@@ -193,9 +193,32 @@ def suggestions(text: str, limit: int = DEFAULT_SUGGESTIONS) -> list[dict]:
         # Every way in has an index, but misled by a LIMIT over a rare match the planner would
         # read the whole table instead (for the rest of the transaction: the request's).
         cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
-        cursor.execute(_SQL, params)
+        cursor.execute(SQL, params)
         rows = [_Row(*row) for row in cursor.fetchall()]
     return [_suggestion(row) for row in rows]
+
+
+def query_parameters(text: str, limit: int) -> dict | None:
+    """The parameters of SQL for what was typed; None when it holds no word."""
+    typed = words(text).split()[:MAX_WORDS]
+    if not typed:
+        return None
+    phrase = " ".join(typed)
+    standard = words(normalise_standard_reference(text)) or phrase
+    return {
+        "words": typed,
+        "phrase": phrase,
+        "prefix": f"{phrase}%",
+        "standard": standard,
+        "standard_prefix": f"{standard}%",
+        # the words typed so far, the last one perhaps unfinished
+        "all_words": " & ".join([*(f"'{word}'" for word in typed[:-1]), f"'{typed[-1]}':*"]),
+        "sample": SAMPLE,
+        "last_word_indexed": len(typed[-1]) >= INDEXED_PREFIX,
+        "candidates": CANDIDATES,
+        "limit": limit,
+        "per_kind": math.ceil(limit / 2),
+    }
 
 
 def _suggestion(row: _Row) -> dict:

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,8 +19,9 @@ from geodata.models import AdministrativeUnit, Field, InstrumentType, ScopeItem
 from geodata.signals import registry_changed
 from geodata.text import words
 from layers import schemas
+from layers import search as search_module
 from layers.models import SearchEntry
-from layers.search import suggestions
+from layers.search import SQL, query_parameters, suggestions
 from tests.factories import make_credential, make_organisation, make_site, province
 
 pytestmark = pytest.mark.django_db
@@ -371,6 +372,41 @@ def test_the_suggestions_cost_the_same_two_statements_however_many(
         few = suggestions("tcvn 6165", 19)
 
     assert (len(many), len(few)) == (19, 2)
+
+
+def test_a_common_query_is_answered_from_the_first_sites_without_the_index(registry):
+    organisation = make_organisation("Công ty Đo lường Phú Thọ")
+    for number in range(12):
+        make_site(f"Trạm kiểm định số {number}", organisation)
+
+    (matching,) = [
+        n for n in _plan("kiem dinh") if n.get("Subplan Name") == "CTE site_worded_matching"
+    ]
+
+    assert matching["Actual Loops"] == 0  # never run: the first sites held enough
+    assert len(labels(suggestions("kiem dinh", 19), "site")) >= 10
+
+
+def test_a_site_past_the_first_ones_is_found_through_the_index(registry, monkeypatch):
+    monkeypatch.setattr(search_module, "SAMPLE", 1)  # the first site by ref: the station
+
+    assert "Phòng thí nghiệm Kim Quang Đà Nẵng" in labels(suggestions("kim quang da nang"))
+    assert "Phòng thí nghiệm Kim Quang Đà Nẵng" in labels(suggestions("kim quangg da nang"))
+
+
+def _plan(text: str) -> list[dict]:
+    """The nodes of the suggestions' plan for `text`, as run."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {SQL}", query_parameters(text, 10))
+        (plan,) = cursor.fetchone()[0]
+    return list(_nodes(plan["Plan"]))
+
+
+def _nodes(node):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _nodes(child)
 
 
 def test_the_openapi_document_describes_the_search(client):
