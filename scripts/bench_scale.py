@@ -231,7 +231,7 @@ def grow(registry: Registry, target: int) -> dict:
         )
     clock.figures |= verify(top)
     # What autovacuum does to a table read more than written: its pages marked all-visible, so
-    # that a box of sites is answered from the index alone (layers.models, site_index_published_ids).
+    # that a box of sites is answered from the index alone (site_index_published_ids).
     clock.time("VACUUM layers_siteindex", lambda: _execute("VACUUM layers_siteindex"))
     clock.time("ANALYZE", lambda: _execute("ANALYZE"))
     clock.time("layers.clusters.rebuild_cells()", clusters.rebuild_cells)
